@@ -1,0 +1,92 @@
+"""Shared fixtures: personas, browser launch settings, and test-only plumbing."""
+
+import os
+
+import pytest
+
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API runs an event loop
+
+
+@pytest.fixture
+def acme(db):
+    from portico.crm.tests.factories import AccountFactory
+
+    return AccountFactory(name="Acme Oy")
+
+
+@pytest.fixture
+def acme_sub(acme):
+    """A subsidiary of Acme."""
+    from portico.crm.tests.factories import AccountFactory
+
+    return AccountFactory(name="Acme Baltic OÜ", parent=acme, country="EE")
+
+
+@pytest.fixture
+def globex(db):
+    from portico.crm.tests.factories import AccountFactory
+
+    return AccountFactory(name="Globex AB", country="SE")
+
+
+def _portal_user(account, first, last, grants_kwargs=None, **access):
+    from portico.access.tests.factories import PortalAccessFactory, ProfileFactory, grants
+    from portico.crm.tests.factories import ContactFactory
+
+    contact = ContactFactory(
+        first_name=first, last_name=last, account=account, email=f"{first}@{account.name.split()[0]}.example".lower()
+    )
+    profile = ProfileFactory(name=f"{first}'s profile", grants=grants(**(grants_kwargs or {})))
+    return PortalAccessFactory(contact=contact, profile=profile, **access)
+
+
+@pytest.fixture
+def alice(acme):
+    """Company admin at Acme; may view and edit her details and edit Acme's address and phone."""
+    return _portal_user(acme, "Alice", "Admin", {"my_company": "edit"}, is_company_admin=True)
+
+
+@pytest.fixture
+def bob(acme):
+    """Plain portal user at Acme; edits his own details, sees Acme read-only (VAT number hidden)."""
+    return _portal_user(acme, "Bob", "Basic")
+
+
+@pytest.fixture
+def dave(acme):
+    """Portal user at Acme whose profile grants only My details: My company does not exist for him."""
+    return _portal_user(acme, "Dave", "Details", {"my_company": None})
+
+
+@pytest.fixture
+def carol(globex):
+    """Portal user at Globex, another company: must never see Acme's records."""
+    return _portal_user(globex, "Carol", "Other", {"my_company": "edit"})
+
+
+@pytest.fixture
+def sam(db):
+    """Staff administrator working in the back office."""
+    from portico.users.models import User
+
+    return User.objects.create_superuser(email="sam@portico.example", password="sam-password-2026")
+
+
+@pytest.fixture
+def portal_client(client):
+    """Return a function that signs a persona in to the portal and returns the client."""
+
+    def sign_in(access):
+        client.force_login(access.user)
+        return client
+
+    return sign_in
+
+
+@pytest.fixture
+def browser_type_launch_args(browser_type_launch_args):
+    return {
+        **browser_type_launch_args,
+        "executable_path": "/usr/bin/chromium",
+        "args": ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"],
+    }

@@ -1,0 +1,1 @@
+"""Portico: a CRM built around a customer self-service portal."""

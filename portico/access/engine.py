@@ -1,0 +1,101 @@
+"""The access engine: the one place that answers what a portal principal may see and do.
+
+Every portal read starts from `visible()`; detail, edit, download and actions look the record up inside
+that queryset, so a record outside the principal's scope is a 404, identical to one that does not exist.
+"""
+
+from __future__ import annotations
+
+from django import forms
+from django.core.exceptions import PermissionDenied
+from django.db import models
+from django.http import Http404
+
+from portico.access.models import FieldMode, Scope
+from portico.access.principal import Principal
+from portico.access.registry import PortalModule, get_module
+
+
+def _module(module: str | PortalModule) -> PortalModule:
+    return get_module(module) if isinstance(module, str) else module
+
+
+def visible(principal: Principal, module: str | PortalModule) -> models.QuerySet:
+    """Return the records of a module the principal may see; 404 when the module is not granted."""
+    module = _module(module)
+    grant = principal.grant(module)
+    if not grant.view or module.model is None:
+        raise Http404
+    return scope_queryset(principal, module, module.base_queryset(), grant.scope)
+
+
+def scope_queryset(
+    principal: Principal, module: PortalModule, queryset: models.QuerySet, scope: str
+) -> models.QuerySet:
+    """Restrict a queryset of a module to a record scope of the principal."""
+    if scope == Scope.OWN and module.contact_lookup:
+        return queryset.filter(**{module.contact_lookup: principal.contact.pk})
+    if scope == Scope.COMPANY_AND_SUBSIDIARIES and module.account_lookup:
+        return queryset.filter(**{f"{module.account_lookup}__in": principal.account_tree_ids})
+    if module.account_lookup:
+        return queryset.filter(**{module.account_lookup: principal.account.pk})
+    return queryset.none()
+
+
+def get_visible_object(principal: Principal, module: str | PortalModule, **lookup) -> models.Model:
+    """Return one record inside the principal's scope, or raise 404 exactly as for a missing record."""
+    try:
+        return visible(principal, module).get(**lookup)
+    except (models.ObjectDoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+
+
+def require(principal: Principal, module: str | PortalModule, action: str) -> None:
+    """Raise 403 when the principal may see the module but not run an action (create, edit, actions)."""
+    grant = principal.grant(_module(module))
+    if not grant.view:
+        raise Http404
+    if not getattr(grant, action):
+        raise PermissionDenied
+
+
+def field_modes(principal: Principal, module: str | PortalModule) -> dict[str, str]:
+    """Return {field: mode} for the module's fields under the principal's profile."""
+    return dict(principal.grant(_module(module)).fields)
+
+
+def shown_fields(principal: Principal, module: str | PortalModule) -> list[str]:
+    """Fields the principal may see (read-only or editable), in declaration order."""
+    module = _module(module)
+    modes = field_modes(principal, module)
+    return [name for name in module.fields if modes.get(name, FieldMode.HIDDEN) != FieldMode.HIDDEN]
+
+
+def editable_fields(principal: Principal, module: str | PortalModule) -> list[str]:
+    """Fields the principal may write; everything else posted is ignored."""
+    module = _module(module)
+    grant = principal.grant(module)
+    if not grant.edit:
+        return []
+    return [name for name in module.fields if grant.fields.get(name) == FieldMode.EDIT]
+
+
+def display_rows(principal: Principal, module: str | PortalModule, obj: models.Model) -> list[tuple[str, str, object]]:
+    """Return (name, label, display value) for every field the principal may see on a record."""
+    module = _module(module)
+    rows = []
+    for name in shown_fields(principal, module):
+        field = obj._meta.get_field(name)
+        value = getattr(obj, f"get_{name}_display")() if getattr(field, "choices", None) else getattr(obj, name)
+        rows.append((name, module.field_label(name), value))
+    return rows
+
+
+def edit_form_class(
+    principal: Principal, module: str | PortalModule, base_form: type[forms.ModelForm] = forms.ModelForm
+):
+    """Build a ModelForm holding only the fields the principal may edit in a module."""
+    module = _module(module)
+    fields = editable_fields(principal, module)
+    meta = type("Meta", (), {"model": module.model, "fields": fields})
+    return type(f"{module.model.__name__}PortalForm", (base_form,), {"Meta": meta})

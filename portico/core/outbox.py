@@ -1,0 +1,127 @@
+"""The outbox: queue emails inside the business transaction; a task delivers them with retries."""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives, get_connection
+from django.db import transaction
+from django.db.models import F
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+
+from portico.core.models import OutboxMessage
+
+logger = logging.getLogger(__name__)
+
+
+def render_email(template: str, context: dict, language: str) -> tuple[str, str, str]:
+    """Render `emails/<template>_{subject,body}.{txt,html}` in a language; return subject, text, html."""
+    with translation.override(language or settings.LANGUAGE_CODE):
+        context = {"site_url": settings.SITE_URL, **context}
+        subject = " ".join(render_to_string(f"emails/{template}_subject.txt", context).split())
+        text = render_to_string(f"emails/{template}_body.txt", context)
+        html = render_to_string(f"emails/{template}_body.html", context)
+    return subject, text, html
+
+
+def queue_email(
+    *, to: str, subject: str, text: str, html: str = "", kind: str = "", language: str = ""
+) -> OutboxMessage:
+    """Write a message to the outbox and enqueue its delivery; both vanish if the transaction rolls back."""
+    message = OutboxMessage.objects.create(
+        to=to,
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        subject=subject[:300],
+        body_text=text,
+        body_html=html,
+        kind=kind,
+        language=language,
+    )
+    from portico.core.tasks import deliver_email
+
+    deliver_email.enqueue(message.pk)
+    return message
+
+
+def queue_template_email(*, to: str, template: str, context: dict, language: str, kind: str = "") -> OutboxMessage:
+    """Render a templated email in the recipient's language and queue it."""
+    subject, text, html = render_email(template, context, language)
+    return queue_email(to=to, subject=subject, text=text, html=html, kind=kind or template, language=language)
+
+
+def retry_delay(attempts: int) -> timedelta:
+    """Exponential backoff: base, 2x base, 4x base ... capped at six hours."""
+    return min(settings.OUTBOX_RETRY_BASE * (2 ** max(attempts - 1, 0)), timedelta(hours=6))
+
+
+def deliver(message_id: int) -> str:
+    """Send one queued message over SMTP; on failure schedule a retry or mark it failed. Return its status.
+
+    The message is claimed with a conditional UPDATE, so two workers never send it twice, and no database
+    transaction is held open while talking to the SMTP server.
+    """
+    claimable = [OutboxMessage.Status.QUEUED, OutboxMessage.Status.RETRYING]
+    claimed = OutboxMessage.objects.filter(pk=message_id, status__in=claimable).update(
+        status=OutboxMessage.Status.SENDING, attempts=F("attempts") + 1
+    )
+    message = OutboxMessage.objects.filter(pk=message_id).first()
+    if message is None:
+        return "missing"
+    if not claimed:
+        return message.status
+    try:
+        _send(message)
+    except Exception as exc:  # any SMTP or network failure: keep the message and try again later
+        return _schedule_retry(message, exc)
+    message.status = OutboxMessage.Status.SENT
+    message.sent_at = timezone.now()
+    message.next_attempt_at = None
+    message.last_error = ""
+    message.save(update_fields=["last_error", "status", "sent_at", "next_attempt_at"])
+    return message.status
+
+
+def _send(message: OutboxMessage) -> None:
+    email = EmailMultiAlternatives(
+        subject=message.subject,
+        body=message.body_text,
+        from_email=message.from_email,
+        to=[message.to],
+        connection=get_connection(fail_silently=False),
+    )
+    if message.body_html:
+        email.attach_alternative(message.body_html, "text/html")
+    email.send()
+
+
+def _schedule_retry(message: OutboxMessage, exc: Exception) -> str:
+    logger.warning("Outbox message %s not delivered (attempt %s): %s", message.pk, message.attempts, exc)
+    message.last_error = f"{type(exc).__name__}: {exc}"[:2000]
+    with transaction.atomic():
+        if message.attempts >= settings.OUTBOX_MAX_ATTEMPTS:
+            message.status = OutboxMessage.Status.FAILED
+            message.next_attempt_at = None
+        else:
+            message.status = OutboxMessage.Status.RETRYING
+            message.next_attempt_at = timezone.now() + retry_delay(message.attempts)
+            from portico.core.tasks import deliver_email
+
+            deliver_email.using(run_after=message.next_attempt_at).enqueue(message.pk)
+        message.save(update_fields=["last_error", "status", "next_attempt_at"])
+    return message.status
+
+
+def retry_now(message: OutboxMessage) -> None:
+    """Staff action: give a failed or waiting message a fresh start and deliver it as soon as possible."""
+    with transaction.atomic():
+        message.status = OutboxMessage.Status.QUEUED
+        message.attempts = 0
+        message.last_error = ""
+        message.next_attempt_at = None
+        message.save(update_fields=["status", "attempts", "last_error", "next_attempt_at"])
+        from portico.core.tasks import deliver_email
+
+        deliver_email.enqueue(message.pk)

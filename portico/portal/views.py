@@ -1,0 +1,181 @@
+"""Every customer-facing page of the portal. Records come only from the access engine."""
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import login as auth_login
+from django.contrib.auth.forms import SetPasswordForm
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.http import HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import translation
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views import View
+from django.views.decorators.http import require_POST
+from django.views.generic import TemplateView
+
+from portico.access import engine
+from portico.access.middleware import SESSION_CONTACT
+from portico.access.registry import get_module
+from portico.access.services import accept_invitation, login_refusal, update_from_portal
+from portico.access.tokens import check_invitation_token
+from portico.crm.models import Contact
+from portico.users.models import User
+
+
+class PortalView(LoginRequiredMixin, View):
+    """Base of every signed-in portal page: the principal is set and the module must be granted."""
+
+    module_key = "home"
+
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.is_authenticated or request.principal is None:
+            return self.handle_no_permission()
+        self.principal = request.principal
+        self.module = get_module(self.module_key)
+        if not self.principal.grant(self.module).view:
+            from django.http import Http404
+
+            raise Http404
+        return super().dispatch(request, *args, **kwargs)
+
+    def context(self, **extra):
+        return {"module": self.module, **extra}
+
+
+class HomeView(PortalView, TemplateView):
+    """The start page: the modules this principal may use."""
+
+    template_name = "portal/home.html"
+
+    def get_context_data(self, **kwargs):
+        return self.context(**kwargs)
+
+
+class SingleRecordView(PortalView):
+    """A module over one record of the principal (their contact, their company): show it and edit it."""
+
+    template_name = "portal/record_detail.html"
+    edit_template_name = "portal/record_edit.html"
+    editing = False
+
+    def get_object(self):
+        return engine.get_visible_object(self.principal, self.module, pk=self.record_pk())  # type: ignore[attr-defined]
+
+    def get(self, request):
+        obj = self.get_object()
+        if self.editing:
+            engine.require(self.principal, self.module, "edit")
+            return self.render_form(engine.edit_form_class(self.principal, self.module)(instance=obj), obj)
+        rows = engine.display_rows(self.principal, self.module, obj)
+        can_edit = bool(engine.editable_fields(self.principal, self.module))
+        return render(request, self.template_name, self.context(object=obj, rows=rows, can_edit=can_edit))
+
+    def post(self, request):
+        if not self.editing:
+            return HttpResponseRedirect(request.path)
+        obj = self.get_object()
+        engine.require(self.principal, self.module, "edit")
+        form = engine.edit_form_class(self.principal, self.module)(request.POST, instance=obj)
+        if not form.is_valid():
+            messages.error(request, _("Please correct the errors below. Nothing was saved."))
+            return self.render_form(form, obj, status=400)
+        changes = update_from_portal(principal=self.principal, module=self.module, instance=obj, form=form)
+        if changes:
+            messages.success(request, _("Your changes were saved."))
+        else:
+            messages.info(request, _("Nothing was changed."))
+        response = HttpResponseRedirect(reverse(self.module.url_name))
+        if "language" in changes and isinstance(obj, Contact):
+            _set_language_cookie(response, obj.language)
+        return response
+
+    def render_form(self, form, obj, status=200):
+        readonly = [row for row in engine.display_rows(self.principal, self.module, obj) if row[0] not in form.fields]
+        return render(
+            self.request, self.edit_template_name, self.context(object=obj, form=form, readonly=readonly), status=status
+        )
+
+
+class MyDetailsView(SingleRecordView):
+    module_key = "my_details"
+
+    def record_pk(self):
+        return self.principal.contact.pk
+
+
+class MyCompanyView(SingleRecordView):
+    module_key = "my_company"
+
+    def record_pk(self):
+        return self.principal.account.pk
+
+
+def _set_language_cookie(response, language):
+    response.set_cookie(
+        settings.LANGUAGE_COOKIE_NAME,
+        language,
+        max_age=365 * 24 * 3600,
+        secure=settings.LANGUAGE_COOKIE_SECURE,
+        samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+        httponly=False,
+    )
+
+
+@require_POST
+def set_language(request):
+    """Switch the interface language; a signed-in person's choice is remembered for their emails too."""
+    language = request.POST.get("language", "")
+    next_url = request.POST.get("next") or reverse("portal:home")
+    if not url_has_allowed_host_and_scheme(
+        next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        next_url = reverse("portal:home")
+    response = HttpResponseRedirect(next_url)
+    if language not in dict(settings.LANGUAGES):
+        messages.error(request, _("That language is not available."))
+        return response
+    translation.activate(language)
+    _set_language_cookie(response, language)
+    if request.user.is_authenticated:
+        User.objects.filter(pk=request.user.pk).update(language=language)
+        principal = getattr(request, "principal", None)
+        if principal is not None:
+            Contact.objects.filter(pk=principal.contact.pk).update(language=language)
+    return response
+
+
+class AcceptInvitationView(View):
+    """Choose a password through a single-use invitation link, then go straight to the portal."""
+
+    template_name = "portal/accept_invitation.html"
+
+    def dispatch(self, request, token):
+        self.access = check_invitation_token(token)
+        if self.access is None:
+            return render(request, "portal/invitation_invalid.html", status=404)
+        return super().dispatch(request, token)
+
+    def get(self, request, token):
+        return self.render_form(SetPasswordForm(self.access.user))
+
+    def post(self, request, token):
+        form = SetPasswordForm(self.access.user, request.POST)
+        if not form.is_valid():
+            return self.render_form(form, status=400)
+        user = accept_invitation(access=self.access, password=form.cleaned_data["new_password1"])
+        refusal = login_refusal(user)
+        if refusal:
+            messages.info(request, _("Your password is set.") + " " + refusal)
+            return HttpResponseRedirect(reverse("account_login"))
+        auth_login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        request.session[SESSION_CONTACT] = self.access.contact_id
+        if self.access.contact.language:
+            User.objects.filter(pk=user.pk).update(language=self.access.contact.language)
+        messages.success(request, _("Welcome! Your password is set."))
+        return HttpResponseRedirect(reverse("portal:home"))
+
+    def render_form(self, form, status=200):
+        context = {"form": form, "contact": self.access.contact, "email": self.access.user.email}
+        return render(self.request, self.template_name, context, status=status)

@@ -1,0 +1,41 @@
+"""Staff roles as groups with sensible permissions, kept in step after every migrate."""
+
+from django.contrib.auth.models import Group, Permission
+
+ROLES = {
+    "Administrator": {"*": ["add", "change", "delete", "view"]},
+    "Sales": {
+        "crm.account": ["add", "change", "view"],
+        "crm.contact": ["add", "change", "view"],
+        "access.portalaccess": ["add", "change", "view"],
+        "access.portalprofile": ["view"],
+        "core.auditentry": ["view"],
+    },
+    "Support": {
+        "crm.account": ["view"],
+        "crm.contact": ["change", "view"],
+        "access.portalaccess": ["change", "view"],
+        "access.portalprofile": ["view"],
+        "core.outboxmessage": ["view", "change"],
+        "core.auditentry": ["view"],
+    },
+}
+ADMIN_APPS = {"crm", "access", "core", "users", "auth", "django_tasks_db"}
+
+
+def ensure_staff_roles(**kwargs) -> None:
+    """Create the staff groups and give them their permissions (idempotent)."""
+    for name, grants in ROLES.items():
+        group, _ = Group.objects.get_or_create(name=name)
+        if "*" in grants:
+            perms = Permission.objects.filter(content_type__app_label__in=ADMIN_APPS)
+        else:
+            perms = Permission.objects.none()
+            for model, actions in grants.items():
+                app_label, model_name = model.split(".")
+                perms = perms | Permission.objects.filter(
+                    content_type__app_label=app_label,
+                    content_type__model=model_name,
+                    codename__in=[f"{a}_{model_name}" for a in actions],
+                )
+        group.permissions.set(perms)

@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
+    "django.contrib.humanize",  # allauth's session list uses naturaltime
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "allauth",
@@ -155,7 +156,8 @@ PORTAL_INVITATION_TIMEOUT = 72 * 3600
 
 # Sessions: rotated at login (Django does this), idle and absolute timeouts, ended on revocation.
 SESSION_COOKIE_AGE = int(os.environ.get("SESSION_IDLE_TIMEOUT", str(2 * 3600)))
-SESSION_SAVE_EVERY_REQUEST = True
+SESSION_SAVE_EVERY_REQUEST = False  # the idle clock is refreshed at most every SESSION_REFRESH_INTERVAL seconds
+SESSION_REFRESH_INTERVAL = 300
 SESSION_ABSOLUTE_TIMEOUT = int(os.environ.get("SESSION_ABSOLUTE_TIMEOUT", str(12 * 3600)))
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
@@ -182,7 +184,7 @@ ACCOUNT_RATE_LIMITS = {
     "reset_password_from_key": "20/m/ip",
     "change_password": "5/m/user",
 }
-USERSESSIONS_TRACK_ACTIVITY = True
+USERSESSIONS_TRACK_ACTIVITY = False  # sessions are recorded at sign-in; no write on every request
 LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "portal:home"
 ACCOUNT_LOGOUT_REDIRECT_URL = "account_login"

@@ -1,7 +1,8 @@
 """Back office for accounts and contacts."""
 
 from django.contrib import admin
-from django.db.models import Count
+from django.db.models import Count, OuterRef, Subquery
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
 from portico.crm.models import Account, Contact
@@ -41,7 +42,9 @@ class AccountAdmin(admin.ModelAdmin):
     )
 
     def get_queryset(self, request):
-        return super().get_queryset(request).annotate(_contacts=Count("contacts"))
+        # A correlated subquery is evaluated only for the rows on the page, not for every account.
+        contacts = Contact.objects.filter(account=OuterRef("pk")).order_by().values("account").annotate(n=Count("pk"))
+        return super().get_queryset(request).annotate(_contacts=Coalesce(Subquery(contacts.values("n")), 0))
 
     @admin.display(description=_("contacts"), ordering="_contacts")
     def contact_count(self, obj):

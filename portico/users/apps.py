@@ -1,10 +1,11 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class UsersConfig(AppConfig):
     name = "portico.users"
     label = "users"
-    verbose_name = "Users"
+    verbose_name = _("Users and staff")
 
     def ready(self):
         from django.db.models.signals import post_migrate

@@ -11,10 +11,15 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 SESSION_STARTED = "portico_session_started"
+SESSION_SEEN = "portico_session_seen"
 
 
 class SessionTimeoutMiddleware:
-    """End a session after the absolute timeout, whatever the activity; idle expiry is Django's cookie age."""
+    """End a session after the absolute timeout, whatever the activity, and keep the idle clock running.
+
+    The idle timeout is the session's age (SESSION_COOKIE_AGE); activity pushes it forward, but the session
+    is written at most once per SESSION_REFRESH_INTERVAL instead of on every request.
+    """
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -32,6 +37,8 @@ class SessionTimeoutMiddleware:
                 if request.path.startswith("/backoffice/"):
                     return redirect(reverse("admin:login") + "?next=" + request.path)
                 return redirect("account_login")
+            if now - request.session.get(SESSION_SEEN, 0) > settings.SESSION_REFRESH_INTERVAL:
+                request.session[SESSION_SEEN] = now
         return self.get_response(request)
 
 

@@ -3,6 +3,7 @@
 import time
 
 from allauth.account.signals import password_changed, password_reset
+from allauth.usersessions.models import UserSession
 from django.contrib.auth.signals import user_logged_in
 from django.db.models import F
 from django.dispatch import receiver
@@ -13,9 +14,13 @@ from portico.users.models import User
 
 @receiver(user_logged_in)
 def on_login(sender, request, user, **kwargs):
+    """Count the login, start the absolute session clock and record the session so it can be ended later."""
     User.objects.filter(pk=user.pk).update(login_count=F("login_count") + 1)
     if request is not None and hasattr(request, "session"):
         request.session[SESSION_STARTED] = int(time.time())
+        if request.META.get("REMOTE_ADDR"):
+            # Every way in (allauth's sign-in, an invitation link) is recorded, not only allauth's.
+            UserSession.objects.create_from_request(request)
 
 
 @receiver(password_changed)

@@ -7,34 +7,14 @@ from django.contrib.auth.hashers import make_password
 from django.utils import timezone
 
 from portico.access.models import PortalAccess, PortalProfile
+from portico.access.registry import get_module
 from portico.crm.tests.factories import ContactFactory
 from portico.users.models import User
 
 TEST_PASSWORD = "correct horse battery staple"
 
-CONTACT_FIELDS = [
-    "first_name",
-    "last_name",
-    "email",
-    "phone",
-    "mobile",
-    "job_title",
-    "department",
-    "language",
-    "email_opt_out",
-]
-ACCOUNT_FIELDS = [
-    "name",
-    "business_id",
-    "vat_number",
-    "country",
-    "street_address",
-    "postal_code",
-    "city",
-    "phone",
-    "email",
-    "website",
-]
+CONTACT_FIELDS = get_module("my_details").fields
+ACCOUNT_FIELDS = get_module("my_company").fields
 
 
 def grants(*, my_details="edit", my_company="read", company_editable=("street_address", "city", "phone")):

@@ -13,7 +13,26 @@ phone_validator = RegexValidator(
 )
 
 
-class Account(models.Model):
+class CrmRecord(models.Model):
+    """Fields every CRM record has: the responsible staff user and timestamps."""
+
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("owner"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="owned_%(class)ss",
+        limit_choices_to={"is_staff": True},
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        abstract = True
+
+
+class Account(CrmRecord):
     """A company the business deals with; may be a subsidiary of another account."""
 
     name = models.CharField(_("name"), max_length=200)
@@ -35,19 +54,8 @@ class Account(models.Model):
         related_name="subsidiaries",
     )
     is_active = models.BooleanField(_("active"), default=True)
-    owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("owner"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="owned_accounts",
-        limit_choices_to={"is_staff": True},
-    )
-    created_at = models.DateTimeField(_("created"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
-    class Meta:
+    class Meta(CrmRecord.Meta):
         verbose_name = _("account")
         verbose_name_plural = _("accounts")
         ordering = ["name"]
@@ -69,7 +77,7 @@ class Account(models.Model):
             ancestor = ancestor.parent
 
 
-class Contact(models.Model):
+class Contact(CrmRecord):
     """A person at an account. A person in several companies has one contact per company."""
 
     first_name = models.CharField(_("first name"), max_length=100)
@@ -84,19 +92,8 @@ class Contact(models.Model):
     )
     email_opt_out = models.BooleanField(_("email opt-out"), default=False)
     account = models.ForeignKey(Account, verbose_name=_("account"), on_delete=models.PROTECT, related_name="contacts")
-    owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("owner"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="owned_contacts",
-        limit_choices_to={"is_staff": True},
-    )
-    created_at = models.DateTimeField(_("created"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
-    class Meta:
+    class Meta(CrmRecord.Meta):
         verbose_name = _("contact")
         verbose_name_plural = _("contacts")
         ordering = ["last_name", "first_name"]

@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "allauth",
     "allauth.account",
     "allauth.usersessions",
+    "django_countries",
     "django_htmx",
     "django_tasks",
     "django_tasks_db",

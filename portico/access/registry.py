@@ -22,6 +22,7 @@ class PortalModule:
 
     key: ClassVar[str]
     label: ClassVar[str]
+    description: ClassVar[str] = ""
     url_name: ClassVar[str]
     model: ClassVar[type[models.Model] | None] = None
     contact_lookup: ClassVar[str | None] = None

@@ -24,6 +24,7 @@ class MyDetailsModule(PortalModule):
 
     key = "my_details"
     label = _("My details")
+    description = _("Your name, phone numbers, job title and language.")
     url_name = "portal:my_details"
     model = Contact
     contact_lookup = "pk"
@@ -52,6 +53,7 @@ class MyCompanyModule(PortalModule):
 
     key = "my_company"
     label = _("My company")
+    description = _("Your company's address and contact details.")
     url_name = "portal:my_company"
     model = Account
     account_lookup = "pk"

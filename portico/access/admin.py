@@ -167,57 +167,15 @@ class PortalAccessInline(admin.StackedInline):
     readonly_fields = ("invitation_sent_at", "invitation_accepted_at", "last_login_at", "login_count")
 
 
-admin.site.unregister(Contact)
+class PortalAccessActions:
+    """Bulk portal-access actions shared by the contact list and the portal-user list."""
 
-
-@admin.register(Contact)
-class ContactAdmin(CrmContactAdmin):
-    """The CRM contact screen with its Portal section and portal-access actions."""
-
-    inlines = [PortalAccessInline]
-    list_display = (*CrmContactAdmin.list_display, "portal_status")
-    list_filter = ("portal_access__is_active", "portal_access__profile", *CrmContactAdmin.list_filter)
-    list_select_related = (*CrmContactAdmin.list_select_related, "portal_access")
-    actions = ["grant_and_invite", "resend_invitation", "revoke", "temporary_password"]
-
-    @admin.display(description=_("portal"), boolean=True, ordering="portal_access__is_active")
-    def portal_status(self, obj):
-        access = getattr(obj, "portal_access", None)
-        return bool(access and access.is_active)
-
-    def save_model(self, request, obj, form, change):
-        self._old_email = Contact.objects.filter(pk=obj.pk).values_list("email", flat=True).first() if change else None
-        old = PortalAccess.objects.filter(contact_id=obj.pk).values("is_active", "user_id").first() if change else None
-        self._was_active = bool(old and old["is_active"])
-        super().save_model(request, obj, form, change)
-
-    def save_related(self, request, form, formsets, change):
-        with transaction.atomic():
-            super().save_related(request, form, formsets, change)
-            contact = form.instance
-            access = PortalAccess.objects.filter(contact=contact).select_related("user", "contact__account").first()
-            if self._old_email and self._old_email != contact.email:
-                services.contact_email_changed(contact=contact, old_email=self._old_email, actor=request.user)
-                access = PortalAccess.objects.filter(contact=contact).select_related("user").first()
-                if access and access.is_active:
-                    self.message_user(
-                        request,
-                        _("The email changed: a new invitation was sent to %(email)s.") % {"email": contact.email},
-                    )
-            if access is None:
-                return
-            if access.is_active and not self._was_active:
-                services.grant_access(contact=contact, actor=request.user)
-                self.message_user(
-                    request, _("Portal access granted; an invitation was sent to %(email)s.") % {"email": contact.email}
-                )
-            elif self._was_active and not access.is_active:
-                services.revoke_access(access=access, actor=request.user)
-                self.message_user(request, _("Portal access revoked; the contact's sessions have ended."))
+    def contacts_for(self, queryset):
+        return queryset
 
     def _each(self, request, queryset, func, done_message):
         done, errors = 0, []
-        for contact in queryset.select_related("account"):
+        for contact in self.contacts_for(queryset).select_related("account"):
             try:
                 with transaction.atomic():
                     func(contact)
@@ -287,6 +245,55 @@ class ContactAdmin(CrmContactAdmin):
             ),
         )
 
+
+admin.site.unregister(Contact)
+
+
+@admin.register(Contact)
+class ContactAdmin(PortalAccessActions, CrmContactAdmin):
+    """The CRM contact screen with its Portal section and portal-access actions."""
+
+    inlines = [PortalAccessInline]
+    list_display = (*CrmContactAdmin.list_display, "portal_status")
+    list_filter = ("portal_access__is_active", "portal_access__profile", *CrmContactAdmin.list_filter)
+    list_select_related = (*CrmContactAdmin.list_select_related, "portal_access")
+    actions = ["grant_and_invite", "resend_invitation", "revoke", "temporary_password"]
+
+    @admin.display(description=_("portal"), boolean=True, ordering="portal_access__is_active")
+    def portal_status(self, obj):
+        access = getattr(obj, "portal_access", None)
+        return bool(access and access.is_active)
+
+    def save_model(self, request, obj, form, change):
+        self._old_email = Contact.objects.filter(pk=obj.pk).values_list("email", flat=True).first() if change else None
+        old = PortalAccess.objects.filter(contact_id=obj.pk).values("is_active", "user_id").first() if change else None
+        self._was_active = bool(old and old["is_active"])
+        super().save_model(request, obj, form, change)
+
+    def save_related(self, request, form, formsets, change):
+        with transaction.atomic():
+            super().save_related(request, form, formsets, change)
+            contact = form.instance
+            access = PortalAccess.objects.filter(contact=contact).select_related("user", "contact__account").first()
+            if self._old_email and self._old_email != contact.email:
+                services.contact_email_changed(contact=contact, old_email=self._old_email, actor=request.user)
+                access = PortalAccess.objects.filter(contact=contact).select_related("user").first()
+                if access and access.is_active:
+                    self.message_user(
+                        request,
+                        _("The email changed: a new invitation was sent to %(email)s.") % {"email": contact.email},
+                    )
+            if access is None:
+                return
+            if access.is_active and not self._was_active:
+                services.grant_access(contact=contact, actor=request.user)
+                self.message_user(
+                    request, _("Portal access granted; an invitation was sent to %(email)s.") % {"email": contact.email}
+                )
+            elif self._was_active and not access.is_active:
+                services.revoke_access(access=access, actor=request.user)
+                self.message_user(request, _("Portal access revoked; the contact's sessions have ended."))
+
     @admin.action(description=_("Set a temporary password (shown once)"), permissions=["change"])
     def temporary_password(self, request, queryset):
         rows, errors = [], []
@@ -308,3 +315,70 @@ class ContactAdmin(CrmContactAdmin):
         response = TemplateResponse(request, "admin/access/temporary_passwords.html", context)
         response["Cache-Control"] = "no-store"
         return response
+
+
+# ---------------------------------------------------------------- every portal user on one list
+
+
+class WindowFilter(admin.SimpleListFilter):
+    title = _("access window")
+    parameter_name = "window"
+
+    def lookups(self, request, model_admin):
+        return [
+            ("open", _("Open today")),
+            ("ending", _("Ends within 30 days")),
+            ("ended", _("Ended")),
+            ("future", _("Not started")),
+        ]
+
+    def queryset(self, request, queryset):
+        from datetime import timedelta
+
+        from django.utils import timezone
+
+        today = timezone.localdate()
+        return {
+            "open": lambda: queryset.filter(support_start__lte=today, portal_end__gte=today),
+            "ending": lambda: queryset.filter(portal_end__gte=today, portal_end__lte=today + timedelta(days=30)),
+            "ended": lambda: queryset.filter(portal_end__lt=today),
+            "future": lambda: queryset.filter(support_start__gt=today),
+        }.get(self.value(), lambda: queryset)()
+
+
+@admin.register(PortalAccess)
+class PortalAccessAdmin(PortalAccessActions, admin.ModelAdmin):
+    """All portal users with their windows, invitations and sign-in activity."""
+
+    list_display = (
+        "contact",
+        "account",
+        "user",
+        "is_active",
+        "is_company_admin",
+        "profile",
+        "support_start",
+        "portal_end",
+        "invitation_sent_at",
+        "invitation_accepted_at",
+        "last_login_at",
+        "login_count",
+    )
+    list_filter = ("is_active", "is_company_admin", "profile", WindowFilter)
+    search_fields = ("contact__first_name", "contact__last_name", "contact__email", "contact__account__name")
+    list_select_related = ("contact__account", "user", "profile")
+    autocomplete_fields = ("contact",)
+    readonly_fields = ("user", "invitation_sent_at", "invitation_accepted_at", "last_login_at", "login_count")
+    date_hierarchy = "portal_end"
+    show_full_result_count = False
+    actions = ["resend_invitation", "revoke"]
+
+    @admin.display(description=_("account"), ordering="contact__account__name")
+    def account(self, obj):
+        return obj.contact.account
+
+    def has_add_permission(self, request):
+        return False  # access is granted on the contact
+
+    def contacts_for(self, queryset):
+        return Contact.objects.filter(portal_access__in=queryset)

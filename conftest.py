@@ -83,8 +83,9 @@ def portal_client(client):
     return sign_in
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")
 def browser_type_launch_args(browser_type_launch_args):
+    """Launch Debian's Chromium (never a downloaded browser build) with flags for a closed network."""
     return {
         **browser_type_launch_args,
         "executable_path": "/usr/bin/chromium",

@@ -287,9 +287,13 @@ class ContactAdmin(PortalAccessActions, CrmContactAdmin):
                 return
             if access.is_active and not self._was_active:
                 services.grant_access(contact=contact, actor=request.user)
-                self.message_user(
-                    request, _("Portal access granted; an invitation was sent to %(email)s.") % {"email": contact.email}
-                )
+                if access.invitation_accepted_at:
+                    self.message_user(request, _("Portal access granted again; the contact can sign in as before."))
+                else:
+                    self.message_user(
+                        request,
+                        _("Portal access granted; an invitation was sent to %(email)s.") % {"email": contact.email},
+                    )
             elif self._was_active and not access.is_active:
                 services.revoke_access(access=access, actor=request.user)
                 self.message_user(request, _("Portal access revoked; the contact's sessions have ended."))

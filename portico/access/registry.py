@@ -7,6 +7,7 @@ from typing import ClassVar
 
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
 from portico.access.models import FieldMode, Scope
@@ -43,7 +44,7 @@ class PortalModule:
 
     def field_label(self, name: str) -> str:
         assert self.model is not None
-        return str(self.model._meta.get_field(name).verbose_name).capitalize()
+        return capfirst(str(self.model._meta.get_field(name).verbose_name))
 
 
 _registry: dict[str, PortalModule] = {}

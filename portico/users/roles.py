@@ -14,7 +14,7 @@ ROLES = {
     "Support": {
         "crm.account": ["view"],
         "crm.contact": ["change", "view"],
-        "access.portalaccess": ["change", "view"],
+        "access.portalaccess": ["add", "change", "view"],
         "access.portalprofile": ["view"],
         "core.outboxmessage": ["view", "change"],
         "core.auditentry": ["view"],

@@ -36,17 +36,18 @@ class PrincipalMiddleware:
     def __call__(self, request):
         request.principal = None
         path = request.path
-        if (
-            path.startswith("/portal/")
-            and request.user.is_authenticated
-            and not path.startswith(PUBLIC_PORTAL_PREFIXES)
-        ):
-            principal = principal_for(request)
-            if principal is None:
-                return self._refuse(request)
+        if not (path.startswith("/portal/") and request.user.is_authenticated):
+            return self.get_response(request)
+        principal = principal_for(request)
+        if path.startswith(PUBLIC_PORTAL_PREFIXES):
+            # Sign-in pages work without a valid access; the header still shows who is signed in.
             request.principal = principal
-            if request.user.must_change_password:
-                return redirect("account_change_password")
+            return self.get_response(request)
+        if principal is None:
+            return self._refuse(request)
+        request.principal = principal
+        if request.user.must_change_password:
+            return redirect("account_change_password")
         return self.get_response(request)
 
     def _refuse(self, request):

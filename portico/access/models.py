@@ -122,8 +122,16 @@ class PortalAccess(models.Model):
                 errors["portal_end"] = _("Give a portal end date to activate portal access.")
             if not self.contact.email:
                 errors["is_active"] = _("The contact needs a valid email address to get portal access.")
+            elif self._email_is_staff_login():
+                errors["is_active"] = _("This email address belongs to a staff login, which cannot get portal access.")
         if errors:
             raise ValidationError(errors)
+
+    def _email_is_staff_login(self) -> bool:
+        from django.contrib.auth import get_user_model
+
+        staff = models.Q(is_staff=True) | models.Q(is_superuser=True)
+        return get_user_model().objects.filter(staff, email__iexact=self.contact.email).exists()
 
     def window_status(self, today=None) -> str:
         """Return "open", "not_started" or "ended" for the access window on the given day."""

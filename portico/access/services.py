@@ -36,6 +36,9 @@ def _attach_user(access: PortalAccess) -> None:
         raise ValidationError(_("The contact needs a valid email address to get portal access."))
     if access.user is None or access.user.email.lower() != access.contact.email.lower():
         access.user = _user_for_email(access.contact.email)
+    if access.user.is_staff or access.user.is_superuser:
+        # Invitations and temporary passwords would otherwise hand a staff login to whoever edits contacts.
+        raise ValidationError(_("This email address belongs to a staff login, which cannot get portal access."))
 
 
 @transaction.atomic
@@ -156,7 +159,7 @@ def contact_email_changed(*, contact: Contact, old_email: str, actor: User | Non
     if not contact.email:
         access.user = None
         access.is_active = False
-    elif others or taken:
+    elif others or taken or old_user.is_staff or old_user.is_superuser:  # never rename a staff login
         access.user = taken or User.objects.create_user(email=contact.email)
     else:
         old_user.email = contact.email

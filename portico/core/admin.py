@@ -38,8 +38,7 @@ class OutboxMessageAdmin(admin.ModelAdmin):
     def retry(self, request, queryset):
         count = 0
         for message in queryset.exclude(status=OutboxMessage.Status.SENT):
-            retry_now(message)
-            count += 1
+            count += retry_now(message)
         self.message_user(
             request,
             ngettext("%(count)d message queued again.", "%(count)d messages queued again.", count) % {"count": count},

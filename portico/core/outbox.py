@@ -8,13 +8,16 @@ from datetime import timedelta
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
 from portico.core.models import OutboxMessage
 
 logger = logging.getLogger(__name__)
+
+# How long a worker may hold a message it is sending before another worker may take it over.
+SENDING_LEASE = timedelta(minutes=10)
 
 
 def render_email(template: str, context: dict, language: str) -> tuple[str, str, str]:
@@ -63,9 +66,11 @@ def deliver(message_id: int) -> str:
     The message is claimed with a conditional UPDATE, so two workers never send it twice, and no database
     transaction is held open while talking to the SMTP server.
     """
-    claimable = [OutboxMessage.Status.QUEUED, OutboxMessage.Status.RETRYING]
-    claimed = OutboxMessage.objects.filter(pk=message_id, status__in=claimable).update(
-        status=OutboxMessage.Status.SENDING, attempts=F("attempts") + 1
+    now = timezone.now()
+    claimed = (
+        OutboxMessage.objects.filter(pk=message_id)
+        .filter(claimable_q(now))
+        .update(status=OutboxMessage.Status.SENDING, attempts=F("attempts") + 1, next_attempt_at=now + SENDING_LEASE)
     )
     message = OutboxMessage.objects.filter(pk=message_id).first()
     if message is None:
@@ -114,9 +119,23 @@ def _schedule_retry(message: OutboxMessage, exc: Exception) -> str:
     return message.status
 
 
-def retry_now(message: OutboxMessage) -> None:
-    """Staff action: give a failed or waiting message a fresh start and deliver it as soon as possible."""
+def claimable_q(now) -> Q:
+    """Messages a worker may take: queued, waiting to retry, or "sending" by a worker that died (lease over)."""
+    waiting = Q(status__in=[OutboxMessage.Status.QUEUED, OutboxMessage.Status.RETRYING])
+    abandoned = Q(status=OutboxMessage.Status.SENDING, next_attempt_at__lt=now)
+    return waiting | abandoned
+
+
+def retry_now(message: OutboxMessage) -> bool:
+    """Staff action: give a message a fresh start and deliver it as soon as possible.
+
+    A message a worker is sending right now (its lease still running) is left alone, so it is never sent twice.
+    Return whether the message was queued again.
+    """
     with transaction.atomic():
+        retriable = claimable_q(timezone.now()) | Q(status=OutboxMessage.Status.FAILED)
+        if not OutboxMessage.objects.filter(pk=message.pk).filter(retriable).exists():
+            return False
         message.status = OutboxMessage.Status.QUEUED
         message.attempts = 0
         message.last_error = ""
@@ -125,3 +144,4 @@ def retry_now(message: OutboxMessage) -> None:
         from portico.core.tasks import deliver_email
 
         deliver_email.enqueue(message.pk)
+    return True

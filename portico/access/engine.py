@@ -97,5 +97,12 @@ def edit_form_class(
     """Build a ModelForm holding only the fields the principal may edit in a module."""
     module = _module(module)
     fields = editable_fields(principal, module)
-    meta = type("Meta", (), {"model": module.model, "fields": fields})
+    meta = type("Meta", (), {"model": module.model, "fields": fields, "formfield_callback": _formfield})
     return type(f"{module.model.__name__}PortalForm", (base_form,), {"Meta": meta})
+
+
+def _formfield(field, **kwargs):
+    """Form field for a model field in a portal form; web addresses typed without a scheme mean https."""
+    if isinstance(field, models.URLField):
+        kwargs.setdefault("assume_scheme", "https")
+    return field.formfield(**kwargs)

@@ -1,6 +1,7 @@
 """Back office for accounts and contacts."""
 
 from django.contrib import admin
+from django.db import models
 from django.db.models import Count, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
@@ -35,6 +36,7 @@ class AccountAdmin(admin.ModelAdmin):
     readonly_fields = ("created_at", "updated_at")
     inlines = [SubsidiaryInline, ContactInline]
     show_full_result_count = False
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     fieldsets = (
         (None, {"fields": ("name", "business_id", "vat_number", "country", "parent", "owner", "is_active")}),
         (_("Address and contact"), {"fields": ("street_address", "postal_code", "city", "phone", "email", "website")}),

@@ -8,6 +8,8 @@ from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
+from portico.core.validators import single_line
+
 phone_validator = RegexValidator(
     r"^\+?[0-9 ()./-]{3,40}$", _("Enter a phone number using digits, spaces and + ( ) - . / only.")
 )
@@ -35,13 +37,13 @@ class CrmRecord(models.Model):
 class Account(CrmRecord):
     """A company the business deals with; may be a subsidiary of another account."""
 
-    name = models.CharField(_("name"), max_length=200)
-    business_id = models.CharField(_("business ID"), max_length=40, blank=True)
-    vat_number = models.CharField(_("VAT number"), max_length=40, blank=True)
+    name = models.CharField(_("name"), max_length=200, validators=[single_line])
+    business_id = models.CharField(_("business ID"), max_length=40, blank=True, validators=[single_line])
+    vat_number = models.CharField(_("VAT number"), max_length=40, blank=True, validators=[single_line])
     country = CountryField(_("country"), blank=True)
-    street_address = models.CharField(_("street address"), max_length=200, blank=True)
-    postal_code = models.CharField(_("postal code"), max_length=20, blank=True)
-    city = models.CharField(_("city"), max_length=100, blank=True)
+    street_address = models.CharField(_("street address"), max_length=200, blank=True, validators=[single_line])
+    postal_code = models.CharField(_("postal code"), max_length=20, blank=True, validators=[single_line])
+    city = models.CharField(_("city"), max_length=100, blank=True, validators=[single_line])
     phone = models.CharField(_("phone"), max_length=40, blank=True, validators=[phone_validator])
     email = models.EmailField(_("email"), blank=True)
     website = models.URLField(_("website"), blank=True)
@@ -80,13 +82,13 @@ class Account(CrmRecord):
 class Contact(CrmRecord):
     """A person at an account. A person in several companies has one contact per company."""
 
-    first_name = models.CharField(_("first name"), max_length=100)
-    last_name = models.CharField(_("last name"), max_length=100)
+    first_name = models.CharField(_("first name"), max_length=100, validators=[single_line])
+    last_name = models.CharField(_("last name"), max_length=100, validators=[single_line])
     email = models.EmailField(_("email"), blank=True)
     phone = models.CharField(_("phone"), max_length=40, blank=True, validators=[phone_validator])
     mobile = models.CharField(_("mobile"), max_length=40, blank=True, validators=[phone_validator])
-    job_title = models.CharField(_("job title"), max_length=120, blank=True)
-    department = models.CharField(_("department"), max_length=120, blank=True)
+    job_title = models.CharField(_("job title"), max_length=120, blank=True, validators=[single_line])
+    department = models.CharField(_("department"), max_length=120, blank=True, validators=[single_line])
     language = models.CharField(
         _("preferred language"), max_length=8, choices=settings.LANGUAGES, default=settings.LANGUAGE_CODE
     )

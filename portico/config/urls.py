@@ -3,11 +3,12 @@
 from django.contrib import admin
 from django.shortcuts import redirect
 from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
 from django.views.generic import RedirectView
 
 admin.site.site_header = "Portico"
-admin.site.site_title = "Portico back office"
-admin.site.index_title = "CRM"
+admin.site.site_title = _("Portico back office")
+admin.site.index_title = _("CRM")
 
 
 def root(request):

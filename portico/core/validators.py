@@ -14,7 +14,7 @@ BIDI_CONTROLS = {chr(c) for c in (*range(0x202A, 0x202F), *range(0x2066, 0x206A)
 class SingleLineValidator:
     """Refuse line breaks, control characters and bidirectional overrides in one-line text."""
 
-    message = _("Use a single line of text without control characters.")
+    message = _("Use a single line of plain text.")
     code = "single_line"
 
     def __call__(self, value):

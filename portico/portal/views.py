@@ -79,7 +79,6 @@ class SingleRecordView(PortalView):
         engine.require(self.principal, self.module, "edit")
         form = engine.edit_form_class(self.principal, self.module)(request.POST, instance=obj)
         if not form.is_valid():
-            messages.error(request, _("Please correct the errors below. Nothing was saved."))
             return self.render_form(form, obj, status=400)
         changes = update_from_portal(principal=self.principal, module=self.module, instance=obj, form=form)
         if changes:

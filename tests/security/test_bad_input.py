@@ -392,7 +392,7 @@ def test_an_expired_invitation_link_is_a_404(client, invitee):
 
 # --- My details -------------------------------------------------------------------------------------------
 
-SINGLE_LINE = "Use a single line of text without control characters."
+SINGLE_LINE = "Use a single line of plain text."
 DETAILS_CASES = [
     Case("first-name-over-max-length", "a" * 101, TOO_LONG),
     Case("job-title-one-megabyte", MB, TOO_LONG),

@@ -26,7 +26,7 @@ class PortalProfileForm(forms.ModelForm):
 
     class Meta:
         model = PortalProfile
-        fields = ("name", "description")
+        fields = ("name", "description", "assignable_by_company_admin")
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -98,11 +98,11 @@ class PortalProfileForm(forms.ModelForm):
 @admin.register(PortalProfile)
 class PortalProfileAdmin(admin.ModelAdmin):
     form = PortalProfileForm
-    list_display = ("name", "description", "modules", "contact_count")
+    list_display = ("name", "description", "modules", "assignable_by_company_admin", "contact_count")
     search_fields = ("name",)
 
     def get_fieldsets(self, request, obj=None):
-        sets = [(None, {"fields": ("name", "description")})]
+        sets = [(None, {"fields": ("name", "description", "assignable_by_company_admin")})]
         for module in grantable_modules():
             grant_fields = [_grant_field(module, w) for w in ("view", "create", "edit", "actions", "scope")]
             names = [n for n in grant_fields if self._has(module, n)]
@@ -127,7 +127,7 @@ class PortalProfileAdmin(admin.ModelAdmin):
 
     def get_form(self, request, obj=None, **kwargs):
         # The grant fields are built by the form itself from the module registry.
-        kwargs["fields"] = ["name", "description"]
+        kwargs["fields"] = ["name", "description", "assignable_by_company_admin"]
         return super().get_form(request, obj, **kwargs)
 
     def get_queryset(self, request):

@@ -42,11 +42,27 @@ def scope_queryset(
     return queryset.none()
 
 
+class SwitchRequired(Exception):  # noqa: N818 (a signal to the view, not an error)
+    """The record belongs to another company the same person may act for: ask to switch, never show it."""
+
+    def __init__(self, access):
+        super().__init__(access)
+        self.access = access
+
+
 def get_visible_object(principal: Principal, module: str | PortalModule, **lookup) -> models.Model:
-    """Return one record inside the principal's scope, or raise 404 exactly as for a missing record."""
+    """Return one record inside the principal's scope, or raise 404 exactly as for a missing record.
+
+    When the person behind the principal may see the record while acting for another of their companies,
+    raise SwitchRequired instead, so the page can offer the switch.
+    """
     try:
         return visible(principal, module).get(**lookup)
     except (models.ObjectDoesNotExist, ValueError, TypeError):
+        for access in principal.other_accesses:
+            other = Principal(user=principal.user, access=access)
+            if other.grant(_module(module)).view and visible(other, module).filter(**lookup).exists():
+                raise SwitchRequired(access) from None
         raise Http404 from None
 
 

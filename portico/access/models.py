@@ -33,6 +33,11 @@ class PortalProfile(models.Model):
     name = models.CharField(_("name"), max_length=100, unique=True)
     description = models.TextField(_("description"), blank=True)
     grants = models.JSONField(_("grants"), default=dict, blank=True)
+    assignable_by_company_admin = models.BooleanField(
+        _("company admins may hand out"),
+        default=False,
+        help_text=_("Company admins may give this profile to colleagues at their own company."),
+    )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 

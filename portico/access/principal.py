@@ -38,7 +38,15 @@ class Principal:
     @cached_property
     def _grants(self) -> dict[str, Grant]:
         raw = self.profile.grants if self.profile else {}
-        return {m.key: Grant(view=True) if m.always_on else Grant.from_json(m, raw.get(m.key)) for m in all_modules()}
+        grants = {}
+        for module in all_modules():
+            if module.always_on:
+                grants[module.key] = Grant(view=True)
+            elif module.requires_company_admin and not self.is_company_admin:
+                grants[module.key] = Grant()
+            else:
+                grants[module.key] = Grant.from_json(module, raw.get(module.key))
+        return grants
 
     def grant(self, module: str | PortalModule) -> Grant:
         """Return the grant for a module; an empty grant (nothing allowed) when the profile has none."""

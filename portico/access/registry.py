@@ -35,6 +35,7 @@ class PortalModule:
     supports_edit: ClassVar[bool] = False
     actions: ClassVar[tuple[str, ...]] = ()
     always_on: ClassVar[bool] = False  # a page every signed-in principal has (the start page)
+    requires_company_admin: ClassVar[bool] = False  # exists only for company admins, whatever the profile says
     order: ClassVar[int] = 100
 
     def base_queryset(self) -> models.QuerySet:

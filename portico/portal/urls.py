@@ -13,5 +13,6 @@ urlpatterns = [
     path("company/", views.MyCompanyView.as_view(), name="my_company"),
     path("company/edit/", views.MyCompanyView.as_view(editing=True), name="my_company_edit"),
     path("language/", views.set_language, name="set_language"),
+    path("switch/", views.switch_company, name="switch_company"),
     path("invitation/<str:token>/", views.AcceptInvitationView.as_view(), name="accept_invitation"),
 ]

@@ -5,7 +5,7 @@ from django.contrib import messages
 from django.contrib.auth import login as auth_login
 from django.contrib.auth.forms import SetPasswordForm
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.http import HttpResponseRedirect
+from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import translation
@@ -35,10 +35,12 @@ class PortalView(LoginRequiredMixin, View):
         self.principal = request.principal
         self.module = get_module(self.module_key)
         if not self.principal.grant(self.module).view:
-            from django.http import Http404
-
             raise Http404
-        return super().dispatch(request, *args, **kwargs)
+        try:
+            return super().dispatch(request, *args, **kwargs)
+        except engine.SwitchRequired as switch:
+            context = {"target": switch.access, "next": request.get_full_path()}
+            return render(request, "portal/switch_required.html", context, status=409)
 
     def context(self, **extra):
         return {"module": self.module, **extra}
@@ -122,16 +124,38 @@ def _set_language_cookie(response, language):
     )
 
 
+def _safe_next(request, default: str) -> str:
+    next_url = request.POST.get("next") or default
+    if not url_has_allowed_host_and_scheme(
+        next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return default
+    return next_url
+
+
+@require_POST
+def switch_company(request):
+    """Act for another company the signed-in person is a contact of; everything on screen follows it."""
+    principal = getattr(request, "principal", None)
+    if principal is None:
+        return HttpResponseRedirect(reverse("account_login"))
+    targets = {str(a.contact_id): a for a in principal.other_accesses}
+    if request.POST.get("contact") == str(principal.contact.pk):
+        return HttpResponseRedirect(_safe_next(request, reverse("portal:home")))
+    access = targets.get(request.POST.get("contact", ""))
+    if access is None:
+        messages.error(request, _("You cannot act for that company."))
+        return HttpResponseRedirect(reverse("portal:home"))
+    request.session[SESSION_CONTACT] = access.contact_id
+    messages.success(request, _("You are now acting for %(company)s.") % {"company": access.contact.account.name})
+    return HttpResponseRedirect(_safe_next(request, reverse("portal:home")))
+
+
 @require_POST
 def set_language(request):
     """Switch the interface language; a signed-in person's choice is remembered for their emails too."""
     language = request.POST.get("language", "")
-    next_url = request.POST.get("next") or reverse("portal:home")
-    if not url_has_allowed_host_and_scheme(
-        next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        next_url = reverse("portal:home")
-    response = HttpResponseRedirect(next_url)
+    response = HttpResponseRedirect(_safe_next(request, reverse("portal:home")))
     if language not in dict(settings.LANGUAGES):
         messages.error(request, _("That language is not available."))
         return response

@@ -238,6 +238,20 @@ MATRIX: dict[str, Row] = {
         post_data=lambda world: {"language": "fi", "next": "/portal/"},
         note="POST only; public, so the sign-in page can switch language too",
     ),
+    "portal:switch_company": Row(
+        get=portal_page(alice=NOT_ALLOWED, bob=NOT_ALLOWED, rita=NOT_ALLOWED, dave=NOT_ALLOWED, carol=NOT_ALLOWED)
+        | {"anonymous": NOT_ALLOWED},
+        post=portal_page(
+            alice=redirect("portal:home"),
+            bob=redirect("portal:home"),
+            rita=redirect("portal:home"),
+            dave=redirect("portal:home"),
+            carol=redirect("portal:home"),
+        )
+        | {"anonymous": LOGIN},
+        post_data=lambda world: {"contact": str(world.accesses["carol"].contact_id), "next": "/portal/"},
+        note="POST only; a persona can switch only to a company it is a contact of: carol's Globex is refused",
+    ),
     "portal:accept_invitation": Row(
         url=_invitation_url,
         get=personas(OK),

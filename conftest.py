@@ -42,8 +42,8 @@ def _portal_user(account, first, last, grants_kwargs=None, **access):
 
 @pytest.fixture
 def alice(acme):
-    """Company admin at Acme; may view and edit her details and edit Acme's address and phone."""
-    return _portal_user(acme, "Alice", "Admin", {"my_company": "edit"}, is_company_admin=True)
+    """Company admin at Acme; edits her details, Acme's address and phone, and manages Acme's colleagues."""
+    return _portal_user(acme, "Alice", "Admin", {"my_company": "edit", "colleagues": "manage"}, is_company_admin=True)
 
 
 @pytest.fixture

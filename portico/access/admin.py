@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from portico.access import services
+from portico.access.admin_views import ProfilePreviewAdminMixin, ViewAsAdminMixin
 from portico.access.models import FieldMode, PortalAccess, PortalProfile
 from portico.access.registry import grantable_modules, validate_grants
 from portico.crm.admin import ContactAdmin as CrmContactAdmin
@@ -69,16 +70,19 @@ class PortalProfileForm(forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
-        grants = {}
-        for module in grantable_modules():
-            if cleaned.get(_grant_field(module, "view")):
-                grants[module.key] = self._grant_from(cleaned, module)
+        grants = self.grants_from(cleaned)
         try:
             validate_grants(grants)
         except ValidationError as exc:
             raise ValidationError(exc.messages) from exc
         self.instance.grants = grants
         return cleaned
+
+    @classmethod
+    def grants_from(cls, cleaned) -> dict:
+        """Return the grants the form's boxes describe (the modules ticked "May view")."""
+        modules = grantable_modules()
+        return {m.key: cls._grant_from(cleaned, m) for m in modules if cleaned.get(_grant_field(m, "view"))}
 
     @staticmethod
     def _grant_from(cleaned, module):
@@ -96,7 +100,7 @@ class PortalProfileForm(forms.ModelForm):
 
 
 @admin.register(PortalProfile)
-class PortalProfileAdmin(admin.ModelAdmin):
+class PortalProfileAdmin(ProfilePreviewAdminMixin, admin.ModelAdmin):
     form = PortalProfileForm
     list_display = ("name", "description", "modules", "assignable_by_company_admin", "contact_count")
     search_fields = ("name",)
@@ -250,7 +254,7 @@ admin.site.unregister(Contact)
 
 
 @admin.register(Contact)
-class ContactAdmin(PortalAccessActions, CrmContactAdmin):
+class ContactAdmin(ViewAsAdminMixin, PortalAccessActions, CrmContactAdmin):
     """The CRM contact screen with its Portal section and portal-access actions."""
 
     inlines = [PortalAccessInline]

@@ -1,3 +1,5 @@
+from datetime import timedelta
+
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
@@ -9,3 +11,8 @@ class AccessConfig(AppConfig):
 
     def ready(self):
         from portico.access import signals  # noqa: F401  (sign-in bookkeeping)
+        from portico.access.tasks import send_access_ending_reminders
+        from portico.core.scheduler import register
+
+        # Hourly, so a day is never missed; the reminders themselves are sent once each.
+        register(send_access_ending_reminders, every=timedelta(hours=1))

@@ -4,10 +4,11 @@ from django.contrib import messages
 from django.contrib.auth import logout
 from django.shortcuts import redirect, render
 
+from portico.access import view_as
 from portico.access.principal import Principal
 
 SESSION_CONTACT = "portico_contact_id"
-PUBLIC_PORTAL_PREFIXES = ("/portal/account/", "/portal/invitation/")
+PUBLIC_PORTAL_PREFIXES = ("/portal/account/", "/portal/invitation/", "/portal/branding/")
 
 
 def principal_for(request) -> Principal | None:
@@ -17,6 +18,8 @@ def principal_for(request) -> Principal | None:
     user = request.user
     if not user.is_authenticated:
         return None
+    if view_as.SESSION_VIEW_AS in request.session:
+        return view_as.principal_for_viewer(request)
     accesses = list(valid_accesses(user))
     if not accesses:
         return None
@@ -39,6 +42,9 @@ class PrincipalMiddleware:
         if not (path.startswith("/portal/") and request.user.is_authenticated):
             return self.get_response(request)
         principal = principal_for(request)
+        if getattr(principal, "viewing_as", False) and view_as.refuses(request):
+            request.principal = principal  # the refusal page still shows whom staff are viewing as
+            return view_as.read_only_response(request)
         if path.startswith(PUBLIC_PORTAL_PREFIXES):
             # Sign-in pages work without a valid access; the header still shows who is signed in.
             request.principal = principal

@@ -101,6 +101,7 @@ class PortalAccess(models.Model):
     class Meta:
         verbose_name = _("portal access")
         verbose_name_plural = _("portal access")
+        permissions = [("view_portal_as", _("Can view the portal as a contact"))]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(portal_end__gte=models.F("support_start"))
@@ -146,3 +147,28 @@ class PortalAccess(models.Model):
         if self.portal_end and today > self.portal_end:
             return "ended"
         return "open"
+
+
+class AccessReminder(models.Model):
+    """An email sent before portal access ends: at most one per access, lead time and portal end date."""
+
+    class Lead(models.IntegerChoices):
+        MONTH = 30, _("30 days before")
+        WEEK = 7, _("7 days before")
+
+    access = models.ForeignKey(
+        PortalAccess, verbose_name=_("portal access"), on_delete=models.CASCADE, related_name="reminders"
+    )
+    days_before = models.PositiveSmallIntegerField(_("days before"), choices=Lead.choices)
+    portal_end = models.DateField(_("for portal end date"))
+    sent_at = models.DateTimeField(_("sent"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("access-ending reminder")
+        verbose_name_plural = _("access-ending reminders")
+        constraints = [
+            models.UniqueConstraint(fields=["access", "days_before", "portal_end"], name="access_reminder_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.access} ({self.days_before}, {self.portal_end})"

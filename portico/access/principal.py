@@ -2,13 +2,42 @@
 
 from __future__ import annotations
 
+import copy
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
+
+from django.utils.functional import lazy
+from django.utils.translation import get_language
 
 from portico.access.models import PortalAccess, PortalProfile
 from portico.access.registry import Grant, PortalModule, all_modules, get_module
 from portico.crm.models import Account, Contact
 from portico.users.models import User
+
+
+@dataclass(frozen=True)
+class ModuleConfig:
+    """Portal settings for one module: on or off for everyone, its menu position, its label per language."""
+
+    enabled: bool = True
+    order: int | None = None
+    labels: Mapping[str, str] = field(default_factory=dict)
+
+
+# Staff switch modules off, order and rename them in portal settings. The portal app installs the provider
+# (the engine never imports the portal); it returns {module key: ModuleConfig}, read once per request.
+module_config_provider: Callable[[], Mapping[str, ModuleConfig]] = dict
+
+
+def _configured(module: PortalModule, config: ModuleConfig | None) -> PortalModule:
+    """The module as settings present it: staff's label in the active language, else the built-in label."""
+    if config is None or not any(config.labels.values()):
+        return module
+    labels, builtin = dict(config.labels), module.label
+    shown = copy.copy(module)
+    shown.__dict__["label"] = lazy(lambda: labels.get(get_language() or "") or str(builtin), str)()
+    return shown
 
 
 @dataclass(eq=False)
@@ -36,12 +65,19 @@ class Principal:
         return self.access.is_company_admin
 
     @cached_property
+    def _config(self) -> Mapping[str, ModuleConfig]:
+        return module_config_provider()
+
+    @cached_property
     def _grants(self) -> dict[str, Grant]:
         raw = self.profile.grants if self.profile else {}
         grants = {}
         for module in all_modules():
+            config = self._config.get(module.key)
             if module.always_on:
                 grants[module.key] = Grant(view=True)
+            elif config is not None and not config.enabled:
+                grants[module.key] = Grant()  # switched off in portal settings: it does not exist for anyone
             elif module.requires_company_admin and not self.is_company_admin:
                 grants[module.key] = Grant()
             else:
@@ -54,8 +90,19 @@ class Principal:
         return self._grants.get(key, Grant())
 
     def modules(self) -> list[PortalModule]:
-        """Return the modules this principal may view, in menu order."""
-        return [m for m in all_modules() if self.grant(m).view]
+        """Return the modules this principal may view, in the menu order and with the labels of portal settings."""
+        config = self._config
+
+        def position(module: PortalModule) -> tuple:
+            order = getattr(config.get(module.key), "order", None)
+            return (not module.always_on, module.order if order is None else order, module.key)
+
+        shown = sorted((m for m in all_modules() if self.grant(m).view), key=position)
+        return [_configured(m, config.get(m.key)) for m in shown]
+
+    def module(self, key: str) -> PortalModule:
+        """Return one module with the label portal settings give it."""
+        return _configured(get_module(key), self._config.get(key))
 
     def may_view(self, key: str) -> bool:
         return self.grant(key).view

@@ -43,6 +43,13 @@ class PortalModule:
         assert self.model is not None
         return self.model._default_manager.all()
 
+    def widget(self, principal) -> dict | None:
+        """Return the dashboard widget's data for a principal who may view the module, or None for no widget.
+
+        A widget costs a fixed number of queries, whatever the amount of data: counts and the latest items.
+        """
+        return None
+
     def field_label(self, name: str) -> str:
         assert self.model is not None
         return capfirst(str(self.model._meta.get_field(name).verbose_name))

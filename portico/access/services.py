@@ -51,6 +51,7 @@ def grant_access(
     portal_end: date | None = None,
     is_company_admin: bool | None = None,
     invite: bool = True,
+    as_contact: Contact | None = None,
 ) -> PortalAccess:
     """Turn portal access on for a contact (creating its login) and, by default, email an invitation."""
     access, _created = PortalAccess.objects.select_related("contact", "user").get_or_create(contact=contact)
@@ -68,18 +69,35 @@ def grant_access(
     access.full_clean(exclude=["contact", "user"])
     _attach_user(access)
     access.save()
-    log_action(
-        action="portal_access.granted",
-        actor=actor,
-        target=contact,
-        changes={
+    _audit(
+        "portal_access.granted",
+        actor,
+        as_contact,
+        contact,
+        {
             "is_active": [before["is_active"], True],
             "profile": [str(before["profile"] or ""), str(access.profile)],
+            "support_start": [None, str(access.support_start)],
+            "portal_end": [None, str(access.portal_end)],
+            "is_company_admin": [None, access.is_company_admin],
         },
     )
     if invite and not access.invitation_accepted_at:
-        send_invitation(access=access, actor=actor)
+        send_invitation(access=access, actor=actor, as_contact=as_contact)
     return access
+
+
+def _audit(action: str, actor: User | None, as_contact: Contact | None, target: Contact, changes: dict | None = None):
+    """Audit a portal-access change made by staff, or by a company admin acting as `as_contact`."""
+    log_action(
+        action=action,
+        actor=actor,
+        actor_contact=as_contact,
+        target=target,
+        changes=changes,
+        source="portal" if as_contact else "backoffice",
+        account_id=target.account_id,
+    )
 
 
 def invitation_url(access: PortalAccess) -> str:
@@ -87,7 +105,7 @@ def invitation_url(access: PortalAccess) -> str:
 
 
 @transaction.atomic
-def send_invitation(*, access: PortalAccess, actor: User | None) -> None:
+def send_invitation(*, access: PortalAccess, actor: User | None, as_contact: Contact | None = None) -> None:
     """Email a single-use link (valid 72 hours) to choose a password; earlier links stop working."""
     if not access.is_active:
         raise ValidationError(_("Portal access is not active for %(contact)s.") % {"contact": access.contact})
@@ -107,7 +125,7 @@ def send_invitation(*, access: PortalAccess, actor: User | None) -> None:
             "valid_hours": settings.PORTAL_INVITATION_TIMEOUT // 3600,
         },
     )
-    log_action(action="portal_access.invited", actor=actor, target=contact, changes={"email": [None, contact.email]})
+    _audit("portal_access.invited", actor, as_contact, contact, {"email": [None, contact.email]})
 
 
 @transaction.atomic
@@ -135,17 +153,19 @@ def end_sessions(user: User) -> int:
 
 
 @transaction.atomic
-def revoke_access(*, access: PortalAccess, actor: User) -> None:
+def revoke_access(*, access: PortalAccess, actor: User, as_contact: Contact | None = None) -> None:
     """Turn portal access off and end the login's sessions at once."""
     access.is_active = False
     access.save(update_fields=["is_active", "updated_at"])
-    log_action(action="portal_access.revoked", actor=actor, target=access.contact, changes={"is_active": [True, False]})
+    _audit("portal_access.revoked", actor, as_contact, access.contact, {"is_active": [True, False]})
     if access.user:
         transaction.on_commit(lambda: end_sessions(access.user))
 
 
 @transaction.atomic
-def contact_email_changed(*, contact: Contact, old_email: str, actor: User | None) -> None:
+def contact_email_changed(
+    *, contact: Contact, old_email: str, actor: User | None, as_contact: Contact | None = None
+) -> None:
     """After a portal user's email changed: move the access to the login of the new address and re-invite.
 
     The old address stops working at once: its sessions end and its invitations die with the new state.
@@ -168,12 +188,10 @@ def contact_email_changed(*, contact: Contact, old_email: str, actor: User | Non
         EmailAddress.objects.filter(user=old_user).delete()
     access.invitation_accepted_at = None
     access.save()
-    log_action(
-        action="portal_access.email_changed", actor=actor, target=contact, changes={"email": [old_email, contact.email]}
-    )
+    _audit("portal_access.email_changed", actor, as_contact, contact, {"email": [old_email, contact.email]})
     transaction.on_commit(lambda: end_sessions(old_user))
     if access.is_active:
-        send_invitation(access=access, actor=actor)
+        send_invitation(access=access, actor=actor, as_contact=as_contact)
 
 
 @transaction.atomic

@@ -240,6 +240,6 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-    "loggers": {"django.security.DisallowedHost": {"level": "ERROR"}},
+    "loggers": {"django.security.DisallowedHost": {"level": "ERROR"}, "mail.log": {"level": "WARNING"}},
 }
 PORTAL_NAME = os.environ.get("PORTAL_NAME", "Portico")

@@ -20,10 +20,27 @@ def diff(before: dict, after: dict) -> dict:
 
 
 def log_action(
-    *, action: str, actor=None, actor_contact=None, target=None, changes=None, source="backoffice", account_id=None
+    *,
+    action: str,
+    actor=None,
+    actor_contact=None,
+    target=None,
+    changes=None,
+    source="backoffice",
+    account_id=None,
+    ip_address: str | None = None,
+    user_agent: str = "",
 ):
     """Record that `actor` (optionally acting as `actor_contact`) did `action` to `target`."""
-    entry = AuditEntry(action=action, actor=actor, actor_contact=actor_contact, source=source, changes=changes or {})
+    entry = AuditEntry(
+        action=action,
+        actor=actor,
+        actor_contact=actor_contact,
+        source=source,
+        changes=changes or {},
+        ip_address=ip_address or None,
+        user_agent=(user_agent or "")[:300],
+    )
     if target is not None:
         entry.content_type = ContentType.objects.get_for_model(target)
         entry.object_id = str(target.pk)

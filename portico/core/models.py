@@ -67,14 +67,22 @@ class AuditEntry(models.Model):
     object_id = models.CharField(max_length=64, blank=True)
     target = GenericForeignKey("content_type", "object_id")
     object_repr = models.CharField(_("record"), max_length=200, blank=True)
-    account_id = models.BigIntegerField(_("account id"), null=True, blank=True, db_index=True)
+    account_id = models.BigIntegerField(_("account id"), null=True, blank=True)
     changes = models.JSONField(_("changes"), default=dict, blank=True)
+    ip_address = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+    user_agent = models.CharField(_("browser"), max_length=300, blank=True)
 
     class Meta:
         verbose_name = _("audit entry")
         verbose_name_plural = _("audit log")
         ordering = ["-created_at"]
-        indexes = [models.Index(fields=["content_type", "object_id", "created_at"])]
+        indexes = [
+            models.Index(fields=["content_type", "object_id", "created_at"]),
+            # A company's entries (the portal's Activity page, the back office's account filter) and a
+            # login's sign-ins (the portal's Security page), newest first.
+            models.Index(fields=["account_id", "created_at"], name="core_audit_account_created"),
+            models.Index(fields=["actor", "action", "created_at"], name="core_audit_actor_action"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.action} {self.object_repr}"

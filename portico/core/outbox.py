@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from datetime import timedelta
 
 from django.conf import settings
@@ -20,10 +21,28 @@ logger = logging.getLogger(__name__)
 SENDING_LEASE = timedelta(minutes=10)
 
 
+# Staff-written templates replace built-in ones. Each hook gets (template, context, language) and returns
+# (subject, text, html), or None to leave the email to the next hook and finally to the template files.
+# Apps register hooks when they start (the portal's settings do), so core knows nothing of them.
+TEMPLATE_OVERRIDES: list[Callable[[str, dict, str], tuple[str, str, str] | None]] = []
+
+
+def render_override(template: str, context: dict, language: str) -> tuple[str, str, str] | None:
+    """Return the email as a registered override renders it, or None when no override has one."""
+    for hook in TEMPLATE_OVERRIDES:
+        rendered = hook(template, context, language)
+        if rendered is not None:
+            return rendered
+    return None
+
+
 def render_email(template: str, context: dict, language: str) -> tuple[str, str, str]:
     """Render `emails/<template>_{subject,body}.{txt,html}` in a language; return subject, text, html."""
     with translation.override(language or settings.LANGUAGE_CODE):
         context = {"site_url": settings.SITE_URL, **context}
+        overridden = render_override(template, context, language or settings.LANGUAGE_CODE)
+        if overridden is not None:
+            return overridden
         subject = " ".join(render_to_string(f"emails/{template}_subject.txt", context).split())
         text = render_to_string(f"emails/{template}_body.txt", context)
         html = render_to_string(f"emails/{template}_body.html", context)

@@ -4,8 +4,10 @@ from django.contrib import admin
 from django.db import models
 from django.db.models import Count, OuterRef, Subquery
 from django.db.models.functions import Coalesce
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from portico.core.admin import AuditTrailMixin
 from portico.crm.models import Account, Contact
 
 
@@ -27,7 +29,7 @@ class SubsidiaryInline(admin.TabularInline):
 
 
 @admin.register(Account)
-class AccountAdmin(admin.ModelAdmin):
+class AccountAdmin(AuditTrailMixin, admin.ModelAdmin):
     list_display = ("name", "business_id", "country", "city", "parent", "owner", "contact_count", "is_active")
     list_filter = ("is_active", "country", "owner")
     search_fields = ("name", "business_id", "vat_number", "email", "city")
@@ -52,9 +54,13 @@ class AccountAdmin(admin.ModelAdmin):
     def contact_count(self, obj):
         return obj._contacts
 
+    def audit_trail_links(self, obj):
+        url = reverse("admin:core_auditentry_changelist")
+        return [*super().audit_trail_links(obj), (_("All entries of this company"), f"{url}?account={obj.pk}")]
+
 
 @admin.register(Contact)
-class ContactAdmin(admin.ModelAdmin):
+class ContactAdmin(AuditTrailMixin, admin.ModelAdmin):
     list_display = ("__str__", "email", "account", "job_title", "phone", "language", "owner")
     list_filter = ("language", "email_opt_out", "account__country", "owner")
     search_fields = ("first_name", "last_name", "email", "phone", "mobile", "account__name")

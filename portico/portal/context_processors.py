@@ -1,12 +1,17 @@
-"""Template context for every page: portal name, languages and the principal's menu."""
+"""Template context for every page: portal name and branding, languages and the principal's menu."""
 
 from django.conf import settings
+from django.utils.functional import SimpleLazyObject, lazy
+
+from portico.portal.models import PortalSettings
 
 
 def portal(request):
     principal = getattr(request, "principal", None)
     return {
-        "portal_name": getattr(settings, "PORTAL_NAME", "Portico"),
+        # Lazy: read from the cached portal settings only by pages that show them (not the back office).
+        "portal_name": lazy(lambda: PortalSettings.load().display_name, str)(),
+        "branding": SimpleLazyObject(PortalSettings.load),
         "portal_languages": settings.LANGUAGES,
         "principal": principal,
         "portal_modules": principal.modules() if principal else [],

@@ -1,9 +1,12 @@
 """Declarations of the portal modules built on the CRM core."""
 
+from django.db.models import Count, Q
 from django.utils.translation import gettext_lazy as _
 
+from portico.access import engine
 from portico.access.models import Scope
 from portico.access.registry import PortalModule, register
+from portico.core.models import AuditEntry
 from portico.crm.models import Account, Contact
 
 
@@ -46,6 +49,9 @@ class MyDetailsModule(PortalModule):
     supports_edit = True
     order = 10
 
+    def widget(self, principal):
+        return {"record": principal.contact}
+
 
 @register
 class MyCompanyModule(PortalModule):
@@ -73,3 +79,60 @@ class MyCompanyModule(PortalModule):
     never_editable = frozenset({"business_id"})
     supports_edit = True
     order = 20
+
+    def widget(self, principal):
+        return {"record": principal.account}
+
+
+@register
+class ColleaguesModule(PortalModule):
+    """The contacts of the principal's company and their portal access, for company admins."""
+
+    key = "colleagues"
+    label = _("Colleagues")
+    description = _("People at your company and their portal access.")
+    url_name = "portal:colleagues"
+    model = Contact
+    account_lookup = "account_id"
+    scopes = (Scope.COMPANY, Scope.COMPANY_AND_SUBSIDIARIES)
+    fields = ("first_name", "last_name", "email", "phone", "mobile", "job_title", "department", "language")
+    supports_create = True
+    supports_edit = True
+    actions = ("grant_access", "revoke_access", "resend_invitation")
+    requires_company_admin = True
+    order = 30
+
+    def base_queryset(self):
+        return Contact.objects.select_related("account", "portal_access__profile")
+
+    def widget(self, principal):
+        colleagues = engine.visible(principal, self)
+        counts = colleagues.aggregate(
+            total=Count("pk"), with_access=Count("pk", filter=Q(portal_access__is_active=True))
+        )
+        latest = list(colleagues.order_by("-created_at", "-pk")[:5])
+        return {"counts": counts, "latest": latest}
+
+
+@register
+class ActivityModule(PortalModule):
+    """The company's portal activity (its audit entries made through the portal), for company admins."""
+
+    key = "activity"
+    label = _("Activity")
+    description = _("Who at your company signed in and what they changed in the portal.")
+    url_name = "portal:activity"
+    model = AuditEntry
+    account_lookup = "account_id"
+    scopes = (Scope.COMPANY,)
+    requires_company_admin = True
+    order = 40
+
+    def base_queryset(self):
+        return AuditEntry.objects.filter(source="portal")
+
+    def widget(self, principal):
+        latest = list(
+            engine.visible(principal, self).select_related("actor_contact").order_by("-created_at", "-pk")[:5]
+        )
+        return {"latest": latest}

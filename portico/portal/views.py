@@ -8,7 +8,7 @@ from django.contrib.auth.mixins import LoginRequiredMixin
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views import View
@@ -17,7 +17,6 @@ from django.views.generic import TemplateView
 
 from portico.access import engine
 from portico.access.middleware import SESSION_CONTACT
-from portico.access.registry import get_module
 from portico.access.services import accept_invitation, login_refusal, update_from_portal
 from portico.access.tokens import check_invitation_token
 from portico.crm.models import Contact
@@ -33,7 +32,7 @@ class PortalView(LoginRequiredMixin, View):
         if not request.user.is_authenticated or request.principal is None:
             return self.handle_no_permission()
         self.principal = request.principal
-        self.module = get_module(self.module_key)
+        self.module = self.principal.module(self.module_key)  # with the label portal settings give it
         if not self.principal.grant(self.module).view:
             raise Http404
         try:
@@ -47,12 +46,31 @@ class PortalView(LoginRequiredMixin, View):
 
 
 class HomeView(PortalView, TemplateView):
-    """The start page: the modules this principal may use."""
+    """The dashboard: a widget per module the principal may use, the announcement, shortcuts and links."""
 
     template_name = "portal/home.html"
 
     def get_context_data(self, **kwargs):
-        return self.context(**kwargs)
+        principal = self.principal
+        widgets = [(m, m.widget(principal)) for m in principal.modules() if not m.always_on]
+        days_left = (principal.access.portal_end - timezone.localdate()).days
+        return self.context(
+            widgets=widgets,
+            days_left=days_left,
+            shortcuts=self.shortcuts(),
+            **kwargs,
+        )
+
+    def shortcuts(self) -> list[tuple[str, str]]:
+        """Quick actions the principal may take, as (label, URL)."""
+        grant = self.principal.grant
+        shortcuts = []
+        if grant("my_details").edit:
+            shortcuts.append((_("Edit my details"), reverse("portal:my_details_edit")))
+        if grant("colleagues").create:
+            shortcuts.append((_("Add colleague"), reverse("portal:colleague_add")))
+        shortcuts.append((_("Change password"), reverse("account_change_password")))
+        return shortcuts
 
 
 class SingleRecordView(PortalView):

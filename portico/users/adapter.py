@@ -5,7 +5,10 @@ from django.conf import settings
 from django.shortcuts import render
 from django.utils import translation
 
-from portico.core.outbox import queue_email
+from portico.core.outbox import queue_email, render_override
+
+# allauth's emails that staff may rewrite in portal settings, by the name the outbox overrides know them.
+OVERRIDABLE_MAILS = {"account/email/password_reset_key": "password_reset"}
 
 
 class PorticoAccountAdapter(DefaultAccountAdapter):
@@ -28,15 +31,21 @@ class PorticoAccountAdapter(DefaultAccountAdapter):
         user = context.get("user")
         language = getattr(user, "language", "") or translation.get_language() or settings.LANGUAGE_CODE
         with translation.override(language):
-            message = self.render_mail(template_prefix, email, context)
-        html = ""
-        for content, mimetype in getattr(message, "alternatives", []):
-            if mimetype == "text/html":
-                html = content
+            overridden = None
+            if template_prefix in OVERRIDABLE_MAILS:
+                overridden = render_override(OVERRIDABLE_MAILS[template_prefix], {**context, "email": email}, language)
+            if overridden is not None:
+                subject, text, html = overridden
+            else:
+                message = self.render_mail(template_prefix, email, context)
+                subject, text, html = message.subject, message.body, ""
+                for content, mimetype in getattr(message, "alternatives", []):
+                    if mimetype == "text/html":
+                        html = content
         queue_email(
             to=email,
-            subject=message.subject,
-            text=message.body,
+            subject=subject,
+            text=text,
             html=html,
             kind=template_prefix.rsplit("/", 1)[-1],
             language=language,

@@ -14,13 +14,13 @@ ROLES = {
     "Support": {
         "crm.account": ["view"],
         "crm.contact": ["change", "view"],
-        "access.portalaccess": ["add", "change", "view"],
+        "access.portalaccess": ["add", "change", "view", "view_portal_as"],
         "access.portalprofile": ["view"],
         "core.outboxmessage": ["view", "change"],
         "core.auditentry": ["view"],
     },
 }
-ADMIN_APPS = {"crm", "access", "core", "users", "auth", "django_tasks_db"}
+ADMIN_APPS = {"crm", "access", "core", "portal", "users", "auth", "django_tasks_db"}
 
 
 def ensure_staff_roles(**kwargs) -> None:
@@ -36,6 +36,7 @@ def ensure_staff_roles(**kwargs) -> None:
                 perms = perms | Permission.objects.filter(
                     content_type__app_label=app_label,
                     content_type__model=model_name,
-                    codename__in=[f"{a}_{model_name}" for a in actions],
+                    # A model's own permissions ("view_portal_as") are named by their codename as it is.
+                    codename__in=[*(f"{a}_{model_name}" for a in actions), *actions],
                 )
         group.permissions.set(perms)

@@ -32,6 +32,7 @@ from django.utils import timezone
 from portico.access.models import PortalAccess
 from portico.access.tests.factories import TEST_PASSWORD, PortalAccessFactory, ProfileFactory, grants
 from portico.access.tokens import make_invitation_token
+from portico.core.audit import log_action
 from portico.core.models import AuditEntry, OutboxMessage
 from portico.crm.models import Account, Contact
 from portico.crm.tests.factories import AccountFactory, ContactFactory
@@ -154,13 +155,38 @@ def world(alice, bob, dave, carol, sam, acme, globex):
     ian.user.set_unusable_password()
     ian.user.save()
     accesses = {"alice": alice, "bob": bob, "rita": rita, "dave": dave, "carol": carol, "erin": erin}
+    _grant_activity_and_log_a_globex_change(accesses)
     acme.refresh_from_db()
     globex.refresh_from_db()
     return World(acme=acme, globex=globex, accesses=accesses, sam=sam, invitee=ian)
 
 
+def _grant_activity_and_log_a_globex_change(accesses: dict[str, PortalAccess]) -> None:
+    """Every profile grants Activity, yet only company admins get it; Globex's activity holds a Globex marker."""
+    for access in accesses.values():
+        access.profile.grants["activity"] = {"view": True, "scope": "company"}
+        access.profile.save(update_fields=["grants"])
+    carol = accesses["carol"].contact
+    log_action(
+        action="my_company.updated",
+        actor=accesses["carol"].user,
+        actor_contact=carol,
+        target=carol.account,
+        changes={"phone": ["", "+46 8 555 0000"]},
+        source="portal",
+        account_id=carol.account_id,
+    )
+
+
 def _invitation_url(world: World) -> str:
     return reverse("portal:accept_invitation", kwargs={"token": make_invitation_token(world.invitee)})
+
+
+def _branding_url(world: World) -> str:
+    from portico.portal.tests.factories import set_branding_image
+
+    set_branding_image("logo")
+    return reverse("portal:branding", kwargs={"kind": "logo"})
 
 
 def _password_reset_key_url(world: World) -> str:
@@ -224,6 +250,75 @@ MATRIX: dict[str, Row] = {
         post_data=_hostile_company_edit,
         note="dave's profile lacks My company: 404, as if it did not exist; carol edits Globex, never Acme",
     ),
+    # Colleagues: company admins only (alice); for everyone else the module does not exist.
+    "portal:colleagues": Row(get=portal_page(alice=OK, bob=NOT_FOUND, rita=NOT_FOUND, dave=NOT_FOUND, carol=NOT_FOUND)),
+    "portal:colleague_add": Row(
+        get=portal_page(alice=OK, bob=NOT_FOUND, rita=NOT_FOUND, dave=NOT_FOUND, carol=NOT_FOUND),
+        post=portal_page(
+            alice=redirect("portal:colleague", writes=True),
+            bob=NOT_FOUND,
+            rita=NOT_FOUND,
+            dave=NOT_FOUND,
+            carol=NOT_FOUND,
+        ),
+        post_data=lambda world: {
+            "first_name": "Newt",
+            "last_name": "Hire",
+            "email": "newt@acme.example",
+            "language": "en",
+        },
+        note="the server sets the company: a colleague is always added to the admin's own company",
+    ),
+    "portal:colleague": Row(
+        url=lambda world: reverse("portal:colleague", args=[world.accesses["bob"].contact_id]),
+        get=portal_page(alice=OK, bob=NOT_FOUND, rita=NOT_FOUND, dave=NOT_FOUND, carol=NOT_FOUND),
+        post=portal_page(
+            alice=redirect("portal:colleague", writes=True),
+            bob=NOT_FOUND,
+            rita=NOT_FOUND,
+            dave=NOT_FOUND,
+            carol=NOT_FOUND,
+        ),
+        post_data=lambda world: {
+            "first_name": "Robert",
+            "last_name": "Persona",
+            "email": "bob@acme.example",
+            "language": "en",
+        },
+        note="bob's contact: alice (Acme's company admin) edits it; carol, at Globex, gets 404 as if it did not exist",
+    ),
+    "portal:colleague_access": Row(
+        url=lambda world: reverse("portal:colleague_access", args=[world.accesses["rita"].contact_id]),
+        get=portal_page(alice=NOT_ALLOWED, bob=NOT_ALLOWED, rita=NOT_ALLOWED, dave=NOT_ALLOWED, carol=NOT_ALLOWED)
+        | {"anonymous": NOT_ALLOWED},
+        post=portal_page(
+            alice=redirect("portal:colleague", writes=True),
+            bob=NOT_FOUND,
+            rita=NOT_FOUND,
+            dave=NOT_FOUND,
+            carol=NOT_FOUND,
+        )
+        | {"anonymous": LOGIN},
+        post_data=lambda world: {"action": "revoke"},
+        note="POST only: alice ends rita's access; nobody else reaches Acme's colleagues",
+    ),
+    # Activity: the company's portal audit, for company admins only; Sign-ins and sessions: one's own login.
+    "portal:activity": Row(
+        get=portal_page(alice=OK, bob=NOT_FOUND, rita=NOT_FOUND, dave=NOT_FOUND, carol=NOT_FOUND),
+        note="every matrix profile grants Activity: only alice is a company admin; carol's Globex entry never shows",
+    ),
+    "portal:security": Row(
+        get=portal_page(alice=OK, bob=OK, rita=OK, dave=OK, carol=OK),
+        post=portal_page(
+            alice=redirect("portal:security", writes=True),
+            bob=redirect("portal:security", writes=True),
+            rita=redirect("portal:security", writes=True),
+            dave=redirect("portal:security", writes=True),
+            carol=redirect("portal:security", writes=True),
+        ),
+        post_data=lambda world: {},
+        note="always on, whatever the profile; the POST ends the login's other sessions (audited when any)",
+    ),
     "portal:set_language": Row(
         get=portal_page(alice=NOT_ALLOWED, bob=NOT_ALLOWED, rita=NOT_ALLOWED, dave=NOT_ALLOWED, carol=NOT_ALLOWED)
         | {"anonymous": NOT_ALLOWED},
@@ -252,10 +347,29 @@ MATRIX: dict[str, Row] = {
         post_data=lambda world: {"contact": str(world.accesses["carol"].contact_id), "next": "/portal/"},
         note="POST only; a persona can switch only to a company it is a contact of: carol's Globex is refused",
     ),
+    "portal:view_as_end": Row(
+        get=portal_page(alice=NOT_ALLOWED, bob=NOT_ALLOWED, rita=NOT_ALLOWED, dave=NOT_ALLOWED, carol=NOT_ALLOWED)
+        | {"anonymous": NOT_ALLOWED},
+        post=portal_page(
+            alice=redirect("portal:home"),
+            bob=redirect("portal:home"),
+            rita=redirect("portal:home"),
+            dave=redirect("portal:home"),
+            carol=redirect("portal:home"),
+        )
+        | {"anonymous": LOGIN},
+        post_data=lambda world: {},
+        note="POST only; ends staff viewing the portal as a contact (tested in access/tests/test_view_as.py)",
+    ),
     "portal:accept_invitation": Row(
         url=_invitation_url,
         get=personas(OK),
         note="a public token link: the signed token is the credential, whoever holds it",
+    ),
+    "portal:branding": Row(
+        url=_branding_url,
+        get=personas(OK),
+        note="public branding: the logo, once staff set one, for everyone (404 when none: test_settings.py)",
     ),
     # allauth, mounted at /portal/account/: public entrance pages, and a few pages of one's own login.
     "account_login": Row(get=signed_in(redirect("portal:home"), anonymous=OK)),

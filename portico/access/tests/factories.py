@@ -17,9 +17,25 @@ CONTACT_FIELDS = get_module("my_details").fields
 ACCOUNT_FIELDS = get_module("my_company").fields
 
 
-def grants(*, my_details="edit", my_company="read", company_editable=("street_address", "city", "phone")):
-    """Build a profile's grants: each module "edit", "read" (view only) or None (not granted)."""
+def grants(
+    *, my_details="edit", my_company="read", company_editable=("street_address", "city", "phone"), colleagues=None
+):
+    """Build a profile's grants: each module "edit", "read" (view only) or None (not granted).
+
+    `colleagues` is "manage" (view, create, edit, actions), "read" or None; the module exists only for
+    company admins whatever the profile says.
+    """
     result = {}
+    if colleagues:
+        manage = colleagues == "manage"
+        result["colleagues"] = {
+            "view": True,
+            "create": manage,
+            "edit": manage,
+            "actions": manage,
+            "scope": "company",
+            "fields": dict.fromkeys(get_module("colleagues").fields, "edit" if manage else "read"),
+        }
     if my_details:
         result["my_details"] = {
             "view": True,

@@ -1,7 +1,8 @@
 """Query counts per portal page: a fixed number, the same with 30 more companies and 150 more portal users.
 
-Every signed-in portal request costs three queries before the view runs: the session, the login, and the
-principal (the login's valid portal accesses with contact, account and profile joined in). A page over one
+Every signed-in portal request costs four queries before the view runs: the session, the login, the
+principal (the login's valid portal accesses with contact, account and profile joined in), and the portal
+settings (one cache read per request; a query with the database cache, none with Redis). A page over one
 record adds one query for the record; a saved edit adds the update and its audit entry (in a savepoint).
 """
 
@@ -13,12 +14,15 @@ from portico.access.tests.factories import PortalAccessFactory
 from portico.crm.models import Account, Contact
 from portico.crm.tests.factories import AccountFactory, ContactFactory
 
-SIGNED_IN = 3  # session, login, principal (accesses ⋈ contact ⋈ account ⋈ profile)
+SIGNED_IN = 4  # session, login, principal (accesses ⋈ contact ⋈ account ⋈ profile), portal settings (cached)
 RECORD = 1  # the one record of a single-record module, looked up inside the principal's scope
 SAVE = 4  # savepoint, UPDATE of the changed fields, INSERT of the audit entry, release savepoint
+# Dashboard widgets of alice's modules: My details and My company use the principal's records (none);
+# Colleagues counts in one query and lists the latest in another.
+WIDGETS = 2
 
 PAGES = {
-    "home": SIGNED_IN,
+    "home": SIGNED_IN + WIDGETS,
     "my_details": SIGNED_IN + RECORD,
     "my_details_edit": SIGNED_IN + RECORD,
     "my_company": SIGNED_IN + RECORD,

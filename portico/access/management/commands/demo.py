@@ -55,7 +55,7 @@ class Command(BaseCommand):
                     "portico.config.wsgi:application",
                 ]
             ),
-            subprocess.Popen([sys.executable, "-m", "portico.manage", "db_worker", "--no-reload", "--interval", "1"]),
+            subprocess.Popen([sys.executable, "-m", "portico.manage", "worker", "--interval", "1"]),
         ]
         self.stdout.write(self.style.SUCCESS(f"Portico is running on http://{host}:{port}/ — press Ctrl-C to stop."))
         stopping = []

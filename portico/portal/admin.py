@@ -8,6 +8,7 @@ from django import forms
 from django.conf import settings
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import models
 from django.db.models import Q
 from django.http import Http404, HttpResponseRedirect
 from django.template.response import TemplateResponse
@@ -19,7 +20,7 @@ from portico.access.registry import grantable_modules
 from portico.core.validators import BIDI_CONTROLS, single_line
 from portico.crm.models import Contact
 from portico.portal.emails import placeholder_values, preview_context
-from portico.portal.models import EmailTemplate, ModuleSetting, PortalSettings, invalidate
+from portico.portal.models import EmailTemplate, ExternalLink, ModuleSetting, PortalSettings, invalidate
 
 ANNOUNCEMENT_MAX = 1000
 LABEL_MAX = 60
@@ -178,6 +179,15 @@ def ensure_module_rows() -> None:
 # ---------------------------------------------------------------- email templates
 
 
+class ExternalLinkInline(admin.TabularInline):
+    """Links on the dashboard, each for everyone or for chosen profiles."""
+
+    model = ExternalLink
+    extra = 0
+    fields = ("title", "url", "profiles", "order")
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+
+
 class EmailTemplateInline(admin.StackedInline):
     model = EmailTemplate
     extra = 0
@@ -201,7 +211,7 @@ class PortalSettingsAdmin(admin.ModelAdmin):
     """Portal settings: a single page, never a list; the row is created on first visit."""
 
     form = PortalSettingsForm
-    inlines = [ModuleSettingInline, EmailTemplateInline]
+    inlines = [ModuleSettingInline, ExternalLinkInline, EmailTemplateInline]
     readonly_fields = ("announcement_texts",)
     save_on_top = True
 

@@ -357,6 +357,40 @@ class ModuleSetting(models.Model):
         return next((m for m in grantable_modules() if m.key == self.key), None)
 
 
+class ExternalLink(models.Model):
+    """A link to another site shown on the dashboard, to every portal user or to chosen profiles only."""
+
+    portal_settings = models.ForeignKey(
+        PortalSettings, on_delete=models.CASCADE, related_name="links", default=PortalSettings.SINGLETON
+    )
+    title = models.CharField(_("title"), max_length=100, validators=[single_line])
+    url = models.URLField(_("URL"), max_length=500)
+    profiles = models.ManyToManyField(
+        "access.PortalProfile",
+        verbose_name=_("profiles"),
+        blank=True,
+        help_text=_("Show the link to contacts with these profiles only. None chosen: everyone."),
+    )
+    order = models.PositiveSmallIntegerField(_("order"), default=100, help_text=_("Lower numbers come first."))
+
+    class Meta:
+        verbose_name = _("external link")
+        verbose_name_plural = _("external links")
+        ordering = ["order", "title"]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def save(self, *args, **kwargs):
+        PortalSettings.objects.get_or_create(pk=PortalSettings.SINGLETON)  # links hang off the settings row
+        super().save(*args, **kwargs)
+
+    @classmethod
+    def for_profile(cls, profile):
+        """Return the links a contact with a profile sees, in order (one query)."""
+        return cls.objects.filter(models.Q(profiles=None) | models.Q(profiles=profile)).distinct()
+
+
 # --- Email templates --------------------------------------------------------------------------------------
 
 

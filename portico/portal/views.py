@@ -20,6 +20,7 @@ from portico.access.middleware import SESSION_CONTACT
 from portico.access.services import accept_invitation, login_refusal, update_from_portal
 from portico.access.tokens import check_invitation_token
 from portico.crm.models import Contact
+from portico.portal.models import ExternalLink
 from portico.users.models import User
 
 
@@ -58,6 +59,7 @@ class HomeView(PortalView, TemplateView):
             widgets=widgets,
             days_left=days_left,
             shortcuts=self.shortcuts(),
+            external_links=ExternalLink.for_profile(principal.profile),
             **kwargs,
         )
 

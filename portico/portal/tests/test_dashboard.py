@@ -60,3 +60,30 @@ def test_shortcuts_follow_the_grants(portal_client, alice, bob):
     bob_page = portal_client(bob).get(reverse("portal:home")).content.decode()
     assert reverse("portal:colleague_add") not in bob_page
     assert reverse("portal:my_details_edit") in bob_page
+
+
+def test_external_links_show_to_everyone_or_to_the_chosen_profiles(portal_client, alice, bob):
+    from portico.portal.models import ExternalLink
+
+    everyone = ExternalLink.objects.create(title="Service status", url="https://status.example.com/")
+    for_alice = ExternalLink.objects.create(title="Price list", url="https://example.com/prices")
+    for_alice.profiles.add(alice.profile)
+    alice_page = portal_client(alice).get(reverse("portal:home")).content.decode()
+    assert everyone.title in alice_page and for_alice.title in alice_page
+    assert 'rel="noopener noreferrer"' in alice_page
+    bob_page = portal_client(bob).get(reverse("portal:home")).content.decode()
+    assert everyone.title in bob_page and for_alice.title not in bob_page
+
+
+def test_a_link_with_a_script_address_is_refused(db):
+    from django.core.exceptions import ValidationError
+
+    from portico.portal.models import ExternalLink
+
+    link = ExternalLink(title="Bad", url="javascript:alert(1)")
+    try:
+        link.full_clean()
+    except ValidationError as exc:
+        assert "url" in exc.message_dict
+    else:
+        raise AssertionError("a javascript: address was accepted")

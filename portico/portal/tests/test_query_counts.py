@@ -20,9 +20,10 @@ SAVE = 4  # savepoint, UPDATE of the changed fields, INSERT of the audit entry, 
 # Dashboard widgets of alice's modules: My details and My company use the principal's records (none);
 # Colleagues counts in one query and lists the latest in another.
 WIDGETS = 2
+LINKS = 1  # the external links the principal's profile sees
 
 PAGES = {
-    "home": SIGNED_IN + WIDGETS,
+    "home": SIGNED_IN + WIDGETS + LINKS,
     "my_details": SIGNED_IN + RECORD,
     "my_details_edit": SIGNED_IN + RECORD,
     "my_company": SIGNED_IN + RECORD,

@@ -3,7 +3,6 @@
 import os
 import sys
 
-
 DEV_TOOLS = {"makemigrations", "makemessages", "compilemessages"}
 
 

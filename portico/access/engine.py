@@ -59,11 +59,27 @@ def get_visible_object(principal: Principal, module: str | PortalModule, **looku
     try:
         return visible(principal, module).get(**lookup)
     except (models.ObjectDoesNotExist, ValueError, TypeError):
-        for access in principal.other_accesses:
-            other = Principal(user=principal.user, access=access)
-            if other.grant(_module(module)).view and visible(other, module).filter(**lookup).exists():
-                raise SwitchRequired(access) from None
+        access = switch_target(principal, module, **lookup)
+        if access is not None:
+            raise SwitchRequired(access) from None
         raise Http404 from None
+
+
+def switch_target(principal: Principal, module: str | PortalModule, **lookup):
+    """Return another access of the same person under which the module (and the record, if named) is visible."""
+    module = _module(module)
+    for access in principal.other_accesses:
+        other = Principal(user=principal.user, access=access)
+        if not other.grant(module).view:
+            continue
+        if not lookup or module.model is None:
+            return access
+        try:
+            if visible(other, module).filter(**lookup).exists():
+                return access
+        except (ValueError, TypeError):
+            return None
+    return None
 
 
 def require(principal: Principal, module: str | PortalModule, action: str) -> None:

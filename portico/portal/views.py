@@ -34,9 +34,14 @@ class PortalView(LoginRequiredMixin, View):
             return self.handle_no_permission()
         self.principal = request.principal
         self.module = self.principal.module(self.module_key)  # with the label portal settings give it
-        if not self.principal.grant(self.module).view:
-            raise Http404
         try:
+            if not self.principal.grant(self.module).view:
+                # The module does not exist for this company; another company of the person may have it.
+                lookup = {"pk": kwargs["pk"]} if "pk" in kwargs else {}
+                target = engine.switch_target(self.principal, self.module, **lookup)
+                if target is None:
+                    raise Http404
+                raise engine.SwitchRequired(target)
             return super().dispatch(request, *args, **kwargs)
         except engine.SwitchRequired as switch:
             context = {"target": switch.access, "next": request.get_full_path()}

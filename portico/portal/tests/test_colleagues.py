@@ -194,3 +194,23 @@ def test_a_link_to_a_colleague_of_the_other_company_asks_to_switch(client, acme,
 def test_access_dates_are_offered_in_the_browsers_date_format(portal_client, alice, bob):
     page = portal_client(alice).get(reverse("portal:colleague", args=[bob.contact_id])).content.decode()
     assert f'value="{bob.portal_end.isoformat()}"' in page
+
+
+def test_a_link_to_a_module_only_the_other_company_grants_asks_to_switch(client, acme, globex):
+    at_acme = PortalAccessFactory(
+        contact=ContactFactory(first_name="Mia", account=acme, email="mia@consulting.example"),
+        profile=ProfileFactory(grants=grants()),
+    )
+    PortalAccessFactory(
+        contact=ContactFactory(first_name="Mia", account=globex, email="mia@consulting.example"),
+        profile=ProfileFactory(grants=grants(colleagues="manage")),
+        is_company_admin=True,
+    )
+    gus = ContactFactory(first_name="Gus", account=globex)
+    client.force_login(at_acme.user)
+    response = client.get(reverse("portal:colleague", args=[gus.pk]))
+    assert response.status_code == 409
+    assert "Switch to Globex AB" in response.content.decode()
+    assert client.get(reverse("portal:colleagues")).status_code == 409
+    stranger = ContactFactory(account=AccountFactory(name="Initech"))
+    assert client.get(reverse("portal:colleague", args=[stranger.pk])).status_code == 404

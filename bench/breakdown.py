@@ -3,10 +3,11 @@
     uv run python bench/breakdown.py --db sqlite|postgres [--accounts 10000 --contacts-per-account 10]
                                      [--requests 200] [--pages login,dashboard,colleagues]
 
-Uses the database that bench/run.py prepared (run it first). Calls the WSGI application directly, many
-times per page, and times a few well-known functions (outermost call only) with the process CPU clock.
-The parts overlap (the template render contains the queries a template triggers, the principal contains
-its ORM query), so they do not add up to the total; each says how much of the request sits inside it.
+Prepares or reuses the same database as bench/run.py (migrated, seeded at the same size). Calls the WSGI
+application directly, many times per page, and times a few well-known functions (outermost call only) with
+the process CPU clock. The parts overlap (the template render contains the queries a template triggers,
+the principal contains its ORM query), so they do not add up to the total; each says how much of the
+request sits inside it.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.run import configure_environment, sign_in_company_admin  # noqa: E402
+from bench.run import configure_environment, prepare_database, sign_in_company_admin  # noqa: E402
 
 # (module, attribute path, label): inclusive CPU time of the outermost call of each, per request.
 PARTS = [
@@ -132,6 +133,7 @@ def main(argv=None) -> None:
     from bench.bare import PAGES
     from bench.wsgi import application
 
+    prepare_database(args)
     visitor = sign_in_company_admin(args)
     empty_portal, _parts = measure(application, "/portal/bench-empty/", visitor.cookie, args.requests)
     empty_bare, _parts = measure(application, "/bench/bare/empty/", visitor.cookie, args.requests)

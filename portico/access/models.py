@@ -139,15 +139,6 @@ class PortalAccess(models.Model):
         staff = models.Q(is_staff=True) | models.Q(is_superuser=True)
         return get_user_model().objects.filter(staff, email__iexact=self.contact.email).exists()
 
-    def window_status(self, today=None) -> str:
-        """Return "open", "not_started" or "ended" for the access window on the given day."""
-        today = today or timezone.localdate()
-        if self.support_start and today < self.support_start:
-            return "not_started"
-        if self.portal_end and today > self.portal_end:
-            return "ended"
-        return "open"
-
 
 class AccessReminder(models.Model):
     """An email sent before portal access ends: at most one per access, lead time and portal end date."""

@@ -104,9 +104,6 @@ class Principal:
         """Return one module with the label portal settings give it."""
         return _configured(get_module(key), self._config.get(key))
 
-    def may_view(self, key: str) -> bool:
-        return self.grant(key).view
-
     @cached_property
     def account_tree_ids(self) -> list[int]:
         """Ids of the principal's account and all its subsidiaries, at any depth."""
@@ -119,7 +116,3 @@ class Principal:
             ]
             ids.extend(frontier)
         return ids
-
-
-def module_for(key: str) -> PortalModule:
-    return get_module(key)

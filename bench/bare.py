@@ -1,93 +1,160 @@
-"""Bare twins of the measured portal pages: the same SQL statements, a plain template of the same size.
+"""Bare twins of the measured portal pages: what a plain Django project does for the same page.
 
-On the first request for a page, each server process requests the real portal page in-process, as the
-same visitor (the same cookies), and records every SQL statement it runs with its parameters. From then
-on the bare view replays those statements with a cursor, session and user lookups included, and renders
-the rows it fetched with a plain template of the byte size of the real page (columns left out or text added).
+A bare twin is an ordinary function view behind Django's default middleware (the list `startproject`
+writes), `login_required` where the portal page needs a sign-in, that runs the same SQL as the portal page,
+written with the ORM the way a Django developer writes it, and renders what it fetched with a plain template
+of the byte size of the real page. docs/adr/0002-bench-baseline.md says why this is the reference.
+
+The first request for a page in each server process checks the claim: it requests the real portal page and
+the bare twin in-process, records every SQL statement of both, and answers 500 with the difference when the
+two lists differ (a timestamp parameter may differ, nothing else). Then it fits the bare page to the size of
+the real one (columns left out, or filler text added).
 """
 
+import datetime
 import threading
 from dataclasses import dataclass
 
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.forms import AuthenticationForm
+from django.core.cache import cache
+from django.core.paginator import Paginator
 from django.db import connection
-from django.http import Http404, HttpResponse
+from django.db.models import Count, Model, Q
+from django.http import Http404, HttpResponse, HttpResponseServerError
 from django.template.loader import render_to_string
 from django.test import Client
-from django.test.utils import CaptureQueriesContext
+from django.test.client import ClientHandler
+from django.test.utils import override_settings
+from django.utils import timezone
+
+from portico.access.models import PortalAccess
+from portico.core.models import AuditEntry
+from portico.crm.models import Contact
+from portico.portal.models import CACHE_KEY as PORTAL_SETTINGS_KEY
+from portico.portal.models import ExternalLink
 
 PAGES = {
     "login": "/portal/account/login/",
     "dashboard": "/portal/",
     "colleagues": "/portal/colleagues/",
 }
+# Django's default middleware, as `django-admin startproject` writes it.
+BARE_MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
 FILLER = "Lorem ipsum dolor sit amet, consectetur adipiscing elit, sed do eiusmod tempor incididunt ut labore. "
-# Transaction bookkeeping is not a query of the page; a bare view outside a transaction cannot replay it.
+# Transaction bookkeeping is not a query of the page.
 TRANSACTION_CONTROL = ("SAVEPOINT", "RELEASE SAVEPOINT", "ROLLBACK TO SAVEPOINT", "BEGIN", "COMMIT")
+CHECK_HEADER = "HTTP_X_BENCH_CHECK"  # marks the in-process request of the check, which must not check again
+COLLEAGUES_PAGE_SIZE = 25
+
+
+# --- The queries of each page, written with the ORM ----------------------------------------------------------
+
+
+def login_queries(request) -> list:
+    """The sign-in page reads the portal settings (name, logo, colour) from the cache; Django's sign-in form."""
+    cache.get(PORTAL_SETTINGS_KEY)
+    request.bare_form = AuthenticationForm(request)
+    return []
+
+
+def _current_access(request) -> PortalAccess:
+    """The login's valid portal accesses with contact, company and profile; the one the session chose."""
+    today = timezone.localdate()
+    accesses = list(
+        PortalAccess.objects.filter(
+            user=request.user,
+            is_active=True,
+            support_start__lte=today,
+            portal_end__gte=today,
+            contact__account__is_active=True,
+            profile__isnull=False,
+        )
+        .select_related("contact__account", "profile")
+        .order_by("contact__account__name", "pk")
+    )
+    chosen = request.session.get("portico_contact_id")
+    return next((a for a in accesses if a.contact_id == chosen), accesses[0])
+
+
+def dashboard_queries(request) -> list:
+    access = _current_access(request)
+    cache.get(PORTAL_SETTINGS_KEY)
+    account_id = access.contact.account_id
+    contacts = Contact.objects.filter(account_id=account_id)
+    counts = contacts.aggregate(total=Count("pk"), with_access=Count("pk", filter=Q(portal_access__is_active=True)))
+    latest = contacts.select_related("account", "portal_access__profile").order_by("-created_at", "-pk")[:5]
+    activity = (
+        AuditEntry.objects.filter(source="portal")
+        .filter(account_id=account_id)
+        .select_related("actor_contact")
+        .order_by("-created_at", "-pk")[:5]
+    )
+    links = ExternalLink.objects.filter(Q(profiles=None) | Q(profiles=access.profile)).distinct()
+    return [[access], [counts], list(latest), list(activity), list(links)]
+
+
+def colleagues_queries(request) -> list:
+    access = _current_access(request)
+    cache.get(PORTAL_SETTINGS_KEY)
+    contacts = (
+        Contact.objects.filter(account_id=access.contact.account_id)
+        .select_related("account", "portal_access__profile")
+        .order_by("last_name", "first_name", "pk")
+    )
+    page = Paginator(contacts, COLLEAGUES_PAGE_SIZE).get_page(1)
+    return [[access], list(page.object_list)]
+
+
+QUERIES = {
+    "login": login_queries,
+    "dashboard": login_required(dashboard_queries),
+    "colleagues": login_required(colleagues_queries),
+}
+
+
+# --- Fitting the page to the real one's size ------------------------------------------------------------------
 
 
 @dataclass
-class Capture:
-    """The SQL statements of one real page and the byte size of its response."""
-
-    statements: list[tuple[str, object, bool]]
+class Fit:
     size: int
     columns: int | None = None
     padding: str = ""
 
 
-_captures: dict[str, Capture] = {}
+_fits: dict[str, Fit] = {}
 _lock = threading.Lock()
 
 
-def capture_page(page: str, cookies: dict[str, str]) -> Capture:
-    """Request the real page in-process with these cookies and record its SQL statements and size."""
-    client = Client(HTTP_HOST="127.0.0.1")
-    for name, value in cookies.items():
-        client.cookies[name] = value
-    url = PAGES[page]
-    client.get(url)  # a first visit may write the session; the measured requests find it settled
-    statements: list[tuple[str, object, bool]] = []
-
-    def record(execute, sql, params, many, context):
-        statements.append((sql, params, many))
-        return execute(sql, params, many, context)
-
-    with CaptureQueriesContext(connection) as captured, connection.execute_wrapper(record):
-        response = client.get(url)
-    if response.status_code != 200:
-        raise RuntimeError(f"{url} answered {response.status_code}, not 200")
-    if len(captured) != len(statements):
-        raise RuntimeError(f"{url}: {len(captured)} queries captured but {len(statements)} recorded")
-    replayable = [s for s in statements if not s[0].lstrip().upper().startswith(TRANSACTION_CONTROL)]
-    return Capture(statements=replayable, size=len(response.content))
+def _values(item, seen: set[int] | None = None) -> list[str]:
+    """An object's column values as text, with those of the related objects fetched alongside it."""
+    if isinstance(item, dict):
+        return [str(value) for value in item.values()]
+    seen = seen if seen is not None else set()
+    seen.add(id(item))
+    values = [str(item.__dict__.get(field.attname)) for field in item._meta.concrete_fields]
+    for related in item._state.fields_cache.values():
+        if isinstance(related, Model) and id(related) not in seen:
+            values.extend(_values(related, seen))
+    return values
 
 
-def _capture_for(page: str, cookies: dict[str, str]) -> Capture:
-    capture = _captures.get(page)
-    if capture is None:
-        with _lock:
-            capture = _captures.get(page)
-            if capture is None:
-                capture = capture_page(page, cookies)
-                _fit(capture, page)
-                _captures[page] = capture
-    return capture
+def _cells(tables: list[list], columns: int | None) -> list[list[list[str]]]:
+    return [[_values(item)[:columns] for item in items] for items in tables]
 
 
-def _fit(capture: Capture, page: str) -> None:
-    """Keep as many columns as fit in the real page's size, then pad the rest to exactly that size."""
-    tables = _replay(capture)
-
-    def size(columns: int | None) -> int:
-        return len(_render(None, page, _cells(tables, columns), "").encode())
-
-    if size(None) > capture.size:
-        low, high = 0, max((len(row) for rows in tables for row in rows), default=0)
-        while low < high:  # the most columns per row that still fit
-            middle = (low + high + 1) // 2
-            low, high = (middle, high) if size(middle) <= capture.size else (low, middle - 1)
-        capture.columns = low
-    capture.padding = _padding(capture.size - size(capture.columns))
+def _render(request, page: str, tables, padding: str) -> str:
+    context = {"page": page, "tables": tables, "padding": padding, "form": getattr(request, "bare_form", None)}
+    return render_to_string("bench/bare.html", context, request=request, using="bare")
 
 
 def _padding(length: int) -> str:
@@ -95,37 +162,122 @@ def _padding(length: int) -> str:
     return (FILLER * (length // len(FILLER) + 1))[: max(length, 0)]
 
 
-def _replay(capture: Capture) -> list[list[tuple]]:
-    """Run the captured statements; return the rows of each one that returned rows."""
-    tables = []
-    with connection.cursor() as cursor:
-        for sql, params, many in capture.statements:
-            if many:
-                cursor.executemany(sql, params)
-            else:
-                cursor.execute(sql, params)
-            if cursor.description is not None:
-                tables.append(cursor.fetchall())
-    return tables
+def _fit(request, page: str, tables: list[list], size: int) -> Fit:
+    """Keep as many columns as fit in the real page's size, then pad the rest to exactly that size."""
+    fit = Fit(size=size)
+
+    def rendered(columns: int | None) -> int:
+        return len(_render(request, page, _cells(tables, columns), "").encode())
+
+    if rendered(None) > size:
+        low, high = 0, max((len(_values(item)) for items in tables for item in items), default=0)
+        while low < high:  # the most columns per row that still fit
+            middle = (low + high + 1) // 2
+            low, high = (middle, high) if rendered(middle) <= size else (low, middle - 1)
+        fit.columns = low
+    fit.padding = _padding(size - rendered(fit.columns))
+    return fit
 
 
-def _cells(tables: list[list[tuple]], columns: int | None) -> list[list[list[str]]]:
-    """The fetched values as text (as the database gave them, no time zone conversion), first columns only."""
-    return [[[str(cell) for cell in row[:columns]] for row in rows] for rows in tables]
+# --- The check: the same SQL as the real page -----------------------------------------------------------------
 
 
-def _render(request, page: str, tables: list[list[tuple]], padding: str) -> str:
-    context = {"page": page, "tables": tables, "padding": padding}
-    return render_to_string("bench/bare.html", context, request=request, using="bare")
+class BareClientHandler(ClientHandler):
+    """The test client's handler with the bare middleware, to request a bare twin in-process."""
+
+    def load_middleware(self, is_async=False):
+        with override_settings(MIDDLEWARE=BARE_MIDDLEWARE):
+            super().load_middleware(is_async)
+
+
+def record_sql(client: Client, url: str, **headers) -> tuple[list[tuple[str, tuple]], bytes]:
+    """Request a URL in-process; return its SQL statements (transaction control left out) and body."""
+    statements: list[tuple[str, tuple]] = []
+
+    def record(execute, sql, params, many, context):
+        if not sql.lstrip().upper().startswith(TRANSACTION_CONTROL):
+            statements.append((sql, tuple(params or ())))
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(record):
+        response = client.get(url, **headers)
+    if response.status_code != 200:
+        raise RuntimeError(f"{url} answered {response.status_code}, not 200")
+    return statements, response.content
+
+
+def _client(cookies: dict[str, str], handler=None) -> Client:
+    client = Client(HTTP_HOST="127.0.0.1")
+    if handler is not None:
+        client.handler = handler
+    for name, value in cookies.items():
+        client.cookies[name] = value
+    return client
+
+
+def _same(portal: tuple[str, tuple], bare: tuple[str, tuple]) -> bool:
+    """The same statement with the same parameters; a timestamp (the session's expiry check) may differ."""
+    (portal_sql, portal_params), (bare_sql, bare_params) = portal, bare
+    if portal_sql != bare_sql or len(portal_params) != len(bare_params):
+        return False
+    for a, b in zip(portal_params, bare_params, strict=True):
+        moment = (datetime.datetime, str)
+        if a != b and not (isinstance(a, moment) and isinstance(b, moment) and _is_timestamp(a) and _is_timestamp(b)):
+            return False
+    return True
+
+
+def _is_timestamp(value) -> bool:
+    if isinstance(value, datetime.datetime):
+        return True
+    try:
+        return " " in value and isinstance(datetime.datetime.fromisoformat(value), datetime.datetime)
+    except ValueError:
+        return False
+
+
+def compare_sql(page: str, cookies: dict[str, str]) -> tuple[list, list, int]:
+    """Record the SQL of the real page and of its bare twin; return both lists and the real page's size."""
+    portal_client = _client(cookies)
+    portal_client.get(PAGES[page])  # a first visit may write the session; the measured requests find it settled
+    portal_sql, body = record_sql(portal_client, PAGES[page])
+    bare_sql, _body = record_sql(_client(cookies, BareClientHandler()), f"/bench/bare/{page}/", **{CHECK_HEADER: "1"})
+    return portal_sql, bare_sql, len(body)
+
+
+def _check_and_fit(request, page: str, tables: list[list]) -> Fit | HttpResponse:
+    fit = _fits.get(page)
+    if fit is not None:
+        return fit
+    with _lock:
+        fit = _fits.get(page)
+        if fit is None:
+            portal_sql, bare_sql, size = compare_sql(page, request.COOKIES)
+            if len(portal_sql) != len(bare_sql) or not all(map(_same, portal_sql, bare_sql)):
+                lines = [f"{page}: the bare twin does not run the portal page's SQL", "", "portal:"]
+                lines += [f"  {sql} {params}" for sql, params in portal_sql] + ["", "bare:"]
+                lines += [f"  {sql} {params}" for sql, params in bare_sql]
+                return HttpResponseServerError("\n".join(lines), content_type="text/plain")
+            fit = _fits[page] = _fit(request, page, tables, size)
+    return fit
+
+
+# --- Views ------------------------------------------------------------------------------------------------------
 
 
 def bare_page(request, page: str) -> HttpResponse:
-    """The bare twin of a portal page: replay its SQL, render the rows, answer as many bytes."""
-    if page not in PAGES:
+    """The bare twin of a portal page: the same SQL through the ORM, a plain template, as many bytes."""
+    if page not in QUERIES:
         raise Http404
-    capture = _capture_for(page, request.COOKIES)
-    tables = _cells(_replay(capture), capture.columns)
-    return HttpResponse(_render(request, page, tables, capture.padding))
+    tables = QUERIES[page](request)
+    if isinstance(tables, HttpResponse):  # login_required's redirect
+        return tables
+    if CHECK_HEADER in request.META:
+        return HttpResponse(_render(request, page, _cells(tables, None), ""))
+    fit = _check_and_fit(request, page, tables)
+    if isinstance(fit, HttpResponse):
+        return fit
+    return HttpResponse(_render(request, page, _cells(tables, fit.columns), fit.padding))
 
 
 def empty(request) -> HttpResponse:

@@ -139,7 +139,7 @@ def main(argv=None) -> None:
     empty_bare, _parts = measure(application, "/bench/bare/empty/", visitor.cookie, args.requests)
     print(
         f"\nAn empty view, signed in: {empty_portal:.2f} CPU ms/request behind the portal's middleware "
-        f"(session, user, principal), {empty_bare:.2f} behind none ({args.db})."
+        f"(session, user, principal), {empty_bare:.2f} behind Django's default middleware ({args.db})."
     )
     for page in [p.strip() for p in args.pages.split(",") if p.strip()]:
         cookie = "" if page == "login" else visitor.cookie

@@ -176,13 +176,13 @@ def sign_in_company_admin(args) -> Visitor:
 
 def page_queries(pages: list[str], visitor: Visitor) -> dict[str, tuple[int, int]]:
     """Number of SQL statements and response bytes of each real page, captured in-process."""
-    from bench.bare import capture_page
+    from bench.bare import compare_sql
 
     result = {}
     for page in pages:
         cookies = {} if page == "login" else {"sessionid": visitor.cookie.split("=", 1)[1]}
-        capture = capture_page(page, cookies)
-        result[page] = (len(capture.statements), capture.size)
+        portal_sql, _bare_sql, size = compare_sql(page, cookies)
+        result[page] = (len(portal_sql), size)
     return result
 
 

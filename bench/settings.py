@@ -20,7 +20,7 @@ DEBUG = False
 ROOT_URLCONF = "bench.urls"
 WSGI_APPLICATION = "bench.wsgi.application"
 
-# The bare pages render through their own engine: cached loader, only the request context processor.
+# The bare pages render through their own engine: cached loader, the context processors `startproject` writes.
 TEMPLATES = [
     *TEMPLATES,
     {
@@ -28,7 +28,12 @@ TEMPLATES = [
         "BACKEND": "django.template.backends.django.DjangoTemplates",
         "DIRS": [BENCH_DIR / "templates"],
         "OPTIONS": {
-            "context_processors": ["django.template.context_processors.request"],
+            "context_processors": [
+                "django.template.context_processors.debug",
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
             "loaders": [("django.template.loaders.cached.Loader", ["django.template.loaders.filesystem.Loader"])],
         },
     },

@@ -1,4 +1,4 @@
-"""WSGI entry point for benchmark runs: the product for every URL, a middleware-free handler for the bare pages."""
+"""WSGI entry point for benchmark runs: the product for every URL, Django's default middleware for the bare pages."""
 
 import os
 
@@ -12,10 +12,12 @@ BARE_PREFIX = "/bench/bare/"
 
 
 class BareHandler(WSGIHandler):
-    """Django's request handler without any middleware: URL resolution, the view, the response."""
+    """Django's request handler with the middleware `startproject` writes, instead of the product's."""
 
     def load_middleware(self, is_async=False):
-        with override_settings(MIDDLEWARE=[]):
+        from bench.bare import BARE_MIDDLEWARE
+
+        with override_settings(MIDDLEWARE=BARE_MIDDLEWARE):
             super().load_middleware(is_async)
 
 

@@ -91,6 +91,10 @@ class Principal:
 
     def modules(self) -> list[PortalModule]:
         """Return the modules this principal may view, in the menu order and with the labels of portal settings."""
+        return list(self._modules)
+
+    @cached_property
+    def _modules(self) -> tuple[PortalModule, ...]:
         config = self._config
 
         def position(module: PortalModule) -> tuple:
@@ -98,7 +102,7 @@ class Principal:
             return (not module.always_on, module.order if order is None else order, module.key)
 
         shown = sorted((m for m in all_modules() if self.grant(m).view), key=position)
-        return [_configured(m, config.get(m.key)) for m in shown]
+        return tuple(_configured(m, config.get(m.key)) for m in shown)
 
     def module(self, key: str) -> PortalModule:
         """Return one module with the label portal settings give it."""

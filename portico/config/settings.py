@@ -109,6 +109,7 @@ TEMPLATES = [
                 "portico.portal.context_processors.portal",
             ],
             "loaders": _loaders if DEBUG else [("django.template.loaders.cached.Loader", _loaders)],
+            "builtins": ["portico.core.urltags"],  # {% url %}, memoised
         },
     },
 ]

@@ -182,6 +182,9 @@ def _load_snapshot() -> dict:
             "modules": {m.key: (m.enabled, m.order, dict(m.labels or {})) for m in ModuleSetting.objects.all()},
         }
         cache.set(CACHE_KEY, cached, None)
+    last = _built.get("last")
+    if last is not None and last[0] == cached:
+        return last[1]  # the same values as last time: the objects built from them, read-only, are reused
     names = {f.attname for f in PortalSettings._meta.concrete_fields}
     portal_settings = PortalSettings(**{k: v for k, v in cached["settings"].items() if k in names})
     portal_settings._state.adding = not cached["settings"]
@@ -189,7 +192,12 @@ def _load_snapshot() -> dict:
         key: ModuleConfig(enabled=enabled, order=order, labels=labels)
         for key, (enabled, order, labels) in cached["modules"].items()
     }
-    return {"settings": portal_settings, "modules": modules}
+    built = {"settings": portal_settings, "modules": modules}
+    _built["last"] = (cached, built)
+    return built
+
+
+_built: dict[str, tuple[dict, dict]] = {}  # the last values read from the cache and what was built from them
 
 
 def _plain_values(row: PortalSettings) -> dict:

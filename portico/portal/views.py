@@ -19,6 +19,7 @@ from portico.access import engine
 from portico.access.middleware import SESSION_CONTACT
 from portico.access.services import accept_invitation, login_refusal, update_from_portal
 from portico.access.tokens import check_invitation_token
+from portico.core.urltags import cached_url
 from portico.crm.models import Contact
 from portico.portal.models import ExternalLink
 from portico.users.models import User
@@ -73,10 +74,10 @@ class HomeView(PortalView, TemplateView):
         grant = self.principal.grant
         shortcuts = []
         if grant("my_details").edit:
-            shortcuts.append((_("Edit my details"), reverse("portal:my_details_edit")))
+            shortcuts.append((_("Edit my details"), cached_url("portal:my_details_edit")))
         if grant("colleagues").create:
-            shortcuts.append((_("Add colleague"), reverse("portal:colleague_add")))
-        shortcuts.append((_("Change password"), reverse("account_change_password")))
+            shortcuts.append((_("Add colleague"), cached_url("portal:colleague_add")))
+        shortcuts.append((_("Change password"), cached_url("account_change_password")))
         return shortcuts
 
 

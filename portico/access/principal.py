@@ -6,6 +6,7 @@ import copy
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
+from typing import ClassVar
 
 from django.utils.functional import lazy
 from django.utils.translation import get_language
@@ -47,6 +48,7 @@ class Principal:
     user: User
     access: PortalAccess
     other_accesses: list[PortalAccess] = field(default_factory=list)
+    viewing_as: ClassVar[bool] = False  # True for the read-only principal of staff viewing the portal as a contact
 
     @property
     def contact(self) -> Contact:

@@ -7,6 +7,32 @@ import pytest
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API runs an event loop
 
 
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(items):
+    """Run the tests that commit (transactional and browser tests) after all the others, as Django's runner does.
+
+    They empty the database when they end, so a test after them would miss the rows the data migrations
+    create (default profiles, SLA policies); pytest's grouping of browser-parametrised tests can otherwise
+    pull them into the middle of the run.
+    """
+
+    def commits(item) -> bool:
+        marker = item.get_closest_marker("django_db")
+        return bool(marker and marker.kwargs.get("transaction")) or "transactional_db" in item.fixturenames
+
+    items.sort(key=commits)  # stable: the order within each group stays as collected
+
+
+@pytest.fixture(autouse=True)
+def _english_by_default():
+    """Every test starts in English, whatever language an earlier test in the same process left active."""
+    from django.utils import translation
+
+    translation.activate("en")
+    yield
+    translation.deactivate()
+
+
 @pytest.fixture
 def acme(db):
     from portico.crm.tests.factories import AccountFactory
@@ -91,3 +117,10 @@ def browser_type_launch_args(browser_type_launch_args):
         "executable_path": "/usr/bin/chromium",
         "args": ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"],
     }
+
+
+@pytest.fixture
+def private_media(settings, tmp_path):
+    """Store private files (attachments) in this test's own temporary directory."""
+    settings.PRIVATE_MEDIA_ROOT = tmp_path / "private"
+    return settings.PRIVATE_MEDIA_ROOT

@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from portico.access.models import PortalAccess, PortalProfile
 from portico.crm.models import Account, Contact
+from portico.knowledge.demo import load_demo_knowledge
 from portico.users.models import User
 
 DEMO_PASSWORD = "portal-demo-2026"
@@ -123,6 +124,7 @@ def load_demo_data() -> None:
         job_title="Controller",
         owner=staff,
     )
+    load_demo_knowledge(author=staff)
 
 
 def demo_logins() -> list[tuple[str, str, str]]:

@@ -29,10 +29,23 @@ def visible(principal: Principal, module: str | PortalModule) -> models.QuerySet
     return scope_queryset(principal, module, module.base_queryset(), grant.scope)
 
 
+def visible_through(
+    principal: Principal, module: str | PortalModule, queryset: models.QuerySet, path: str
+) -> models.QuerySet:
+    """Restrict child records (a case's messages, a message's attachments) to those whose parent is visible.
+
+    `path` is the ORM path from a child record to its parent record of the module, e.g. "message__case";
+    404 when the module is not granted, as for `visible()`.
+    """
+    return queryset.filter(**{f"{path}__in": visible(principal, module)})
+
+
 def scope_queryset(
     principal: Principal, module: PortalModule, queryset: models.QuerySet, scope: str
 ) -> models.QuerySet:
     """Restrict a queryset of a module to a record scope of the principal."""
+    if module.shared:
+        return module.shared_queryset(principal, queryset)
     if scope == Scope.OWN and module.contact_lookup:
         return queryset.filter(**{module.contact_lookup: principal.contact.pk})
     if scope == Scope.COMPANY_AND_SUBSIDIARIES and module.account_lookup:

@@ -37,11 +37,18 @@ class PortalModule:
     always_on: ClassVar[bool] = False  # a page every signed-in principal has (the start page)
     requires_company_admin: ClassVar[bool] = False  # exists only for company admins, whatever the profile says
     order: ClassVar[int] = 100
+    # Records that belong to no customer (knowledge articles, a catalogue): no record scope applies;
+    # `shared_queryset()` narrows them for each principal instead.
+    shared: ClassVar[bool] = False
 
     def base_queryset(self) -> models.QuerySet:
         """Return every record the module could ever show, before any principal's scope."""
         assert self.model is not None
         return self.model._default_manager.all()
+
+    def shared_queryset(self, principal, queryset: models.QuerySet) -> models.QuerySet:
+        """For a shared module: the records of `queryset` this principal may see (all of them by default)."""
+        return queryset
 
     def widget(self, principal) -> dict | None:
         """Return the dashboard widget's data for a principal who may view the module, or None for no widget.

@@ -55,6 +55,9 @@ INSTALLED_APPS = [
     "portico.crm",
     "portico.access",
     "portico.portal",
+    "portico.knowledge",
+    "portico.helpdesk",
+    "portico.helpdesk.intake",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -213,6 +216,19 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Portico <portal@examp
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 OUTBOX_MAX_ATTEMPTS = int(os.environ.get("OUTBOX_MAX_ATTEMPTS", "8"))
 OUTBOX_RETRY_BASE = timedelta(seconds=int(os.environ.get("OUTBOX_RETRY_BASE_SECONDS", "30")))
+# Helpdesk email intake: `portico intake_email` (an MTA pipe) and `portico poll_imap` (a mailbox, polled by the worker
+# when IMAP_HOST is set). IMAP_TLS: "ssl" (port 993), "starttls" or "none"; processed messages move to
+# IMAP_DONE_FOLDER (blank: they stay and are flagged \Seen + $PorticoDone).
+INTAKE_MAX_MESSAGE_BYTES = int(os.environ.get("INTAKE_MAX_MESSAGE_BYTES", str(40 * 1024 * 1024)))
+INTAKE_CHECK_RETURN_PATH = env_bool("INTAKE_CHECK_RETURN_PATH", True)
+IMAP_HOST = os.environ.get("IMAP_HOST", "")
+IMAP_TLS = os.environ.get("IMAP_TLS", "ssl").lower()
+IMAP_PORT = int(os.environ.get("IMAP_PORT", "993" if IMAP_TLS == "ssl" else "143"))
+IMAP_USER = os.environ.get("IMAP_USER", "")
+IMAP_PASSWORD = os.environ.get("IMAP_PASSWORD", "")
+IMAP_FOLDER = os.environ.get("IMAP_FOLDER", "INBOX")
+IMAP_DONE_FOLDER = os.environ.get("IMAP_DONE_FOLDER", "")
+IMAP_POLL_SECONDS = int(os.environ.get("IMAP_POLL_SECONDS", "60"))
 
 # Languages.
 LANGUAGE_CODE = "en"
@@ -234,7 +250,10 @@ STATIC_ROOT = DATA_DIR / "static"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": DATA_DIR / "media"}},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+    # Attachments and other private files: outside every served root, streamed only by views that check access.
+    "private": {"BACKEND": "portico.core.storage.PrivateStorage"},
 }
+PRIVATE_MEDIA_ROOT = Path(os.environ.get("PRIVATE_MEDIA_ROOT", DATA_DIR / "private"))
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 2000
 

@@ -1,6 +1,8 @@
 """Settings for the test suite: production settings with test-friendly defaults."""
 
 import os
+import tempfile
+from pathlib import Path
 
 os.environ.setdefault("SECRET_KEY", "test-secret-key-not-for-production-0123456789abcdefghijklmnop")
 os.environ.setdefault("HTTPS", "0")
@@ -16,3 +18,5 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher", "django.con
 STORAGES = {**STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
+# Private files (attachments) in a temporary directory; the `private_media` fixture gives a test its own.
+PRIVATE_MEDIA_ROOT = Path(tempfile.gettempdir()) / "portico-test-private"

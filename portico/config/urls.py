@@ -23,4 +23,5 @@ urlpatterns = [
     path("portal/account/", include("allauth.account.urls")),
     path("portal/account/sessions/", include("allauth.usersessions.urls")),
     path("portal/", include("portico.portal.urls")),
+    path("kb/", include("portico.knowledge.public.urls")),
 ]

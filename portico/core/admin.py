@@ -1,5 +1,6 @@
-"""Back office for the outbox and the audit log."""
+"""Back office for the outbox, the audit log and the numbering series."""
 
+from django import forms
 from django.apps import apps
 from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
@@ -13,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from portico.core.audit_display import action_in_words, change_rows, filter_kind, kind_choices
-from portico.core.models import AuditEntry, OutboxMessage
+from portico.core.models import AuditEntry, NumberSequence, OutboxMessage
 from portico.core.outbox import retry_now
 
 
@@ -253,3 +254,33 @@ class AuditTrailMixin:
         rows = [(entry, action_in_words(entry.action), changes_html(entry)) for entry in entries]
         context = {"rows": rows, "links": self.audit_trail_links(obj), "limit": self.audit_trail_limit}
         return render_to_string("admin/core/audit_trail.html", context)
+
+
+class NumberSequenceForm(forms.ModelForm):
+    class Meta:
+        model = NumberSequence
+        fields = ("last_value",)
+
+    def clean_last_value(self):
+        value = self.cleaned_data["last_value"]
+        current = NumberSequence.objects.get(pk=self.instance.pk).last_value
+        if value < current:
+            raise forms.ValidationError(
+                _("A numbering series can only move forward: the last number given is %(n)s.") % {"n": current}
+            )
+        return value
+
+
+@admin.register(NumberSequence)
+class NumberSequenceAdmin(admin.ModelAdmin):
+    """Numbering series: staff may move a series forward (to continue an older system's numbers), never back."""
+
+    form = NumberSequenceForm
+    list_display = ("series", "last_value")
+    readonly_fields = ("series",)
+
+    def has_add_permission(self, request):
+        return False  # a series starts when its first number is taken
+
+    def has_delete_permission(self, request, obj=None):
+        return False

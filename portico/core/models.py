@@ -86,3 +86,17 @@ class AuditEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.action} {self.object_repr}"
+
+
+class NumberSequence(models.Model):
+    """The last number given in a numbering series (cases, invoices, orders): the next one is one more."""
+
+    series = models.CharField(_("series"), max_length=50, unique=True)
+    last_value = models.PositiveBigIntegerField(_("last number"), default=0)
+
+    class Meta:
+        verbose_name = _("number sequence")
+        verbose_name_plural = _("number sequences")
+
+    def __str__(self) -> str:
+        return f"{self.series}: {self.last_value}"

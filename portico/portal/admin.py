@@ -10,13 +10,14 @@ from django.contrib import admin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
 from django.db.models import Q
-from django.http import Http404, HttpResponseRedirect
+from django.http import Http404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from portico.access.registry import grantable_modules
+from portico.core.singleton_admin import SingletonAdmin
 from portico.core.validators import BIDI_CONTROLS, single_line
 from portico.crm.models import Contact
 from portico.portal.emails import placeholder_values, preview_context
@@ -207,8 +208,10 @@ class EmailTemplateInline(admin.StackedInline):
 
 
 @admin.register(PortalSettings)
-class PortalSettingsAdmin(admin.ModelAdmin):
+class PortalSettingsAdmin(SingletonAdmin):
     """Portal settings: a single page, never a list; the row is created on first visit."""
+
+    saved_message = _("The portal settings were saved.")
 
     form = PortalSettingsForm
     inlines = [ModuleSettingInline, ExternalLinkInline, EmailTemplateInline]
@@ -243,30 +246,8 @@ class PortalSettingsAdmin(admin.ModelAdmin):
         kwargs["fields"] = list(PortalSettingsForm.Meta.fields)  # the announcement boxes are the form's own
         return super().get_form(request, obj, **kwargs)
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-    def changelist_view(self, request, extra_context=None):
-        if not self.has_view_or_change_permission(request):
-            raise PermissionDenied
-        obj, _created = PortalSettings.objects.get_or_create(pk=PortalSettings.SINGLETON)
-        return HttpResponseRedirect(reverse("admin:portal_portalsettings_change", args=[obj.pk]))
-
-    def change_view(self, request, object_id, form_url="", extra_context=None):
-        if str(object_id) != str(PortalSettings.SINGLETON):
-            return HttpResponseRedirect(reverse("admin:portal_portalsettings_changelist"))
-        PortalSettings.objects.get_or_create(pk=PortalSettings.SINGLETON)
+    def prepare(self) -> None:
         ensure_module_rows()
-        return super().change_view(request, object_id, form_url, extra_context)
-
-    def response_change(self, request, obj):
-        if "_continue" not in request.POST and "_save" in request.POST:
-            self.message_user(request, _("The portal settings were saved."))
-            return HttpResponseRedirect(request.path)
-        return super().response_change(request, obj)
 
     def get_urls(self):
         view = self.admin_site.admin_view(self.preview_view)

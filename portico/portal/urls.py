@@ -1,6 +1,6 @@
 """Portal URLs. Every URL here is listed in the access-matrix test (tests/security/test_access_matrix.py)."""
 
-from django.urls import path
+from django.urls import include, path
 
 from portico.portal import activity, colleagues, security, views
 from portico.portal.branding import branding_image
@@ -25,4 +25,6 @@ urlpatterns = [
     path("view-as/end/", end_view_as, name="view_as_end"),
     path("invitation/<str:token>/", views.AcceptInvitationView.as_view(), name="accept_invitation"),
     path("branding/<str:kind>/", branding_image, name="branding"),
+    path("kb/", include("portico.knowledge.portal.urls")),
+    path("cases/", include("portico.helpdesk.portal.urls")),
 ]

@@ -18,9 +18,34 @@ ROLES = {
         "access.portalprofile": ["view"],
         "core.outboxmessage": ["view", "change"],
         "core.auditentry": ["view"],
+        # The helpdesk: work the case queue; see (not change) its settings, teams, categories and SLA.
+        "helpdesk.case": ["add", "change", "view"],
+        "helpdesk.casedeflection": ["view"],
+        "helpdesk.team": ["view"],
+        "helpdesk.casecategory": ["view"],
+        "helpdesk.slapolicy": ["view"],
+        "helpdesk.helpdesksettings": ["view"],
+        "helpdesk_intake.inboundemail": ["view"],
+        # The knowledge base: support staff write and publish the answers they give.
+        "knowledge.category": ["view"],
+        "knowledge.article": ["add", "change", "view"],
+        "knowledge.articletranslation": ["add", "change", "delete", "view"],
+        "knowledge.articleimage": ["add", "change", "delete", "view"],
+        "knowledge.articlevote": ["view"],
     },
 }
-ADMIN_APPS = {"crm", "access", "core", "portal", "users", "auth", "django_tasks_db"}
+ADMIN_APPS = {
+    "crm",
+    "access",
+    "core",
+    "portal",
+    "users",
+    "auth",
+    "django_tasks_db",
+    "helpdesk",
+    "helpdesk_intake",
+    "knowledge",
+}
 
 
 def ensure_staff_roles(**kwargs) -> None:

@@ -23,7 +23,7 @@ BLOCKING_IMPACTS = {"serious", "critical"}
 
 pytestmark = [
     pytest.mark.e2e,
-    pytest.mark.django_db(transaction=True),
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
     pytest.mark.browser_context_args(viewport=VIEWPORT, locale="en-US"),
 ]
 

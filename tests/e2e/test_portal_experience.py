@@ -32,7 +32,7 @@ PROFILE_MIGRATIONS = (
 
 pytestmark = [
     pytest.mark.e2e,
-    pytest.mark.django_db(transaction=True),
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
     pytest.mark.browser_context_args(viewport=VIEWPORT, locale="en-US"),
 ]
 

@@ -36,6 +36,7 @@ from portico.core.audit import log_action
 from portico.core.models import AuditEntry, OutboxMessage
 from portico.crm.models import Account, Contact
 from portico.crm.tests.factories import AccountFactory, ContactFactory
+from portico.helpdesk.models import Case, CaseDeflection, CaseMessage
 from portico.users.models import User
 
 PERSONAS = ("anonymous", "alice", "bob", "rita", "dave", "carol", "erin", "sam")
@@ -221,6 +222,87 @@ def _hostile_company_edit(world: World) -> dict:
     }
 
 
+def _knowledge(world: World) -> int:
+    """Alice, Bob and Carol read the knowledge base (Rita and Dave do not); one article, with an image, is for
+    Alice's profile only. Returns that image's id."""
+    from portico.knowledge.tests.factories import ArticleFactory, add_image, grant_knowledge
+
+    grant_knowledge(*(world.accesses[persona] for persona in ("alice", "bob", "carol")))
+    ArticleFactory(slug="kb-everyone", title="Printer help for every portal user")
+    restricted = ArticleFactory(slug="kb-alice", visibility="profiles", title="Printer help for key contacts")
+    restricted.profiles.add(world.accesses["alice"].profile)
+    return add_image(restricted).pk
+
+
+def _kb_url(name: str, *, slug: str | None = None, image: bool = False, query: str = "") -> Callable[[World], str]:
+    def url(world: World) -> str:
+        image_pk = _knowledge(world)
+        kwargs = {"slug": slug} if slug else {}
+        if image:
+            kwargs["pk"] = image_pk
+        return reverse(name, kwargs=kwargs) + query
+
+    return url
+
+
+KB_READERS = {"alice": OK, "bob": OK, "rita": NOT_FOUND, "dave": NOT_FOUND, "carol": OK}
+KB_ALICE_ONLY = {"alice": OK, "bob": NOT_FOUND, "rita": NOT_FOUND, "dave": NOT_FOUND, "carol": NOT_FOUND}
+KB_VOTED = redirect("portal:kb_article", writes=True, slug="kb-everyone")
+
+
+def _cases(world: World) -> dict[str, int]:
+    """Cases for the matrix: alice sees Acme's, bob his own, rita Acme's read-only (no create, edit or actions),
+    carol Globex's; dave has no Cases module. Bob's case has a screenshot on his message and a file on an
+    internal note; a second case of his is resolved. Returns the ids the rows need."""
+    from portico.helpdesk import services
+    from portico.helpdesk.tests.factories import give_cases, open_case, png_upload, text_upload
+
+    accesses = world.accesses
+    give_cases(accesses["alice"], scope="company")
+    give_cases(accesses["bob"], scope="own")
+    give_cases(accesses["rita"], scope="company", create=False, edit=False, actions=False)
+    give_cases(accesses["carol"], scope="company")
+    case = open_case(accesses["bob"], subject="Matrix printer case", attachments=[png_upload()])
+    note = services.add_staff_reply(
+        case=case, user=world.sam, body="Internal: Globex had this too", internal=True, attachments=[text_upload()]
+    )
+    resolved = open_case(accesses["bob"], subject="Matrix resolved case")
+    services.change_status(case=resolved, status="resolved", actor=world.sam)
+    open_case(accesses["carol"], subject="Globex matrix case")
+    return {
+        "case": case.pk,
+        "resolved": resolved.pk,
+        "attachment": case.messages.get(kind="customer").attachments.get().pk,
+        "note_attachment": note.attachments.get().pk,
+    }
+
+
+def _case_url(name: str, which: str | None = "case", query: str = "") -> Callable[[World], str]:
+    def url(world: World) -> str:
+        ids = _cases(world)
+        return reverse(name, args=[ids[which]] if which else []) + query
+
+    return url
+
+
+def _hostile_case(world: World) -> dict:
+    return {
+        "subject": "Matrix case <script>alert(1)</script>",
+        "description": "Sent by the matrix.",
+        "priority": "4",
+        "contact": world.accesses["carol"].contact_id,  # never a field: the server sets the contact
+        "account": world.globex.pk,  # never a field: the server sets the account
+        "status": "closed",  # never a field
+        "number": "CS-999999",  # never a field
+    }
+
+
+CASE_READERS = {"alice": OK, "bob": OK, "rita": OK, "dave": NOT_FOUND, "carol": OK}
+BOBS_CASE = {"alice": OK, "bob": OK, "rita": OK, "dave": NOT_FOUND, "carol": NOT_FOUND}
+POST_ONLY = {"alice": NOT_ALLOWED, "bob": NOT_ALLOWED, "rita": NOT_ALLOWED, "dave": NOT_ALLOWED, "carol": NOT_ALLOWED}
+ON_BOBS_CASE = {"rita": FORBIDDEN, "dave": NOT_FOUND, "carol": NOT_FOUND}
+
+
 SAVED_DETAILS = redirect("portal:my_details", writes=True)
 SAVED_COMPANY = redirect("portal:my_company", writes=True)
 LANGUAGE_SWITCHED = redirect("portal:home", writes=True)
@@ -371,6 +453,132 @@ MATRIX: dict[str, Row] = {
         get=personas(OK),
         note="public branding: the logo, once staff set one, for everyone (404 when none: test_settings.py)",
     ),
+    # Knowledge base: its grant opens it (alice, bob, carol); each article's visibility narrows it further.
+    "portal:kb": Row(
+        url=_kb_url("portal:kb"),
+        get=portal_page(**KB_READERS),
+        note="rita's and dave's profiles lack the knowledge base: it does not exist for them",
+    ),
+    "portal:kb_suggest": Row(
+        url=_kb_url("portal:kb_suggest", query="?q=printer+help"),
+        get=portal_page(**KB_READERS),
+        note="the HTMX partial behind case deflection",
+    ),
+    "portal:kb_article": Row(
+        url=_kb_url("portal:kb_article", slug="kb-alice"),
+        get=portal_page(**KB_ALICE_ONLY),
+        note="an article for Alice's profile only: bob and carol read the knowledge base, yet get 404 as if missing",
+    ),
+    "portal:kb_image": Row(
+        url=_kb_url("portal:kb_image", slug="kb-alice", image=True),
+        get=portal_page(**KB_ALICE_ONLY),
+        note="the image of the article for Alice's profile: the article's visibility applies to it",
+    ),
+    "portal:kb_vote": Row(
+        url=_kb_url("portal:kb_vote", slug="kb-everyone"),
+        get=portal_page(alice=NOT_ALLOWED, bob=NOT_ALLOWED, rita=NOT_FOUND, dave=NOT_FOUND, carol=NOT_ALLOWED),
+        post=portal_page(alice=KB_VOTED, bob=KB_VOTED, rita=NOT_FOUND, dave=NOT_FOUND, carol=KB_VOTED),
+        post_data=lambda world: {"helpful": "yes"},
+        note="POST only; one vote per contact, recorded for the contact the persona acts as",
+    ),
+    # Cases: alice sees Acme's, bob his own, rita Acme's read-only, carol Globex's; dave lacks the module.
+    "portal:cases": Row(url=_case_url("portal:cases", None), get=portal_page(**CASE_READERS)),
+    "portal:cases_export": Row(
+        url=_case_url("portal:cases_export", None),
+        get=portal_page(**CASE_READERS),
+        note="CSV of the list: the same scope; carol's Globex export never holds an Acme case",
+    ),
+    "portal:case_create": Row(
+        url=_case_url("portal:case_create", None),
+        get=portal_page(alice=OK, bob=OK, rita=FORBIDDEN, dave=NOT_FOUND, carol=OK),
+        post=portal_page(
+            alice=redirect("portal:case", writes=True),
+            bob=redirect("portal:case", writes=True),
+            rita=FORBIDDEN,
+            dave=NOT_FOUND,
+            carol=redirect("portal:case", writes=True),
+        ),
+        post_data=_hostile_case,
+        note="the server sets contact and account: carol's id and Globex posted by an Acme persona are ignored",
+    ),
+    "portal:case_deflection": Row(
+        url=_case_url("portal:case_deflection", None),
+        get=portal_page(**POST_ONLY) | {"anonymous": NOT_ALLOWED},
+        post=portal_page(
+            alice=Expect(204, writes=True),
+            bob=Expect(204, writes=True),
+            rita=FORBIDDEN,
+            dave=NOT_FOUND,
+            carol=Expect(204, writes=True),
+        )
+        | {"anonymous": LOGIN},
+        post_data=lambda world: {"article": "/portal/kb/kb-everyone/?from=case", "q": "printer"},
+        note="POST only, from the new-case form: notes that a suggested article was opened",
+    ),
+    "portal:case": Row(
+        url=_case_url("portal:case"),
+        get=portal_page(**BOBS_CASE),
+        note="bob's case: alice and rita see Acme's cases; carol gets 404 as if it did not exist",
+    ),
+    "portal:case_updates": Row(
+        url=_case_url("portal:case_updates", query="?since=0"),
+        get=portal_page(**BOBS_CASE),
+        note="the HTMX poll of the case page",
+    ),
+    "portal:case_reply": Row(
+        url=_case_url("portal:case_reply"),
+        get=portal_page(**POST_ONLY) | {"anonymous": NOT_ALLOWED},
+        post=portal_page(
+            alice=redirect("portal:case", writes=True), bob=redirect("portal:case", writes=True), **ON_BOBS_CASE
+        )
+        | {"anonymous": LOGIN},
+        post_data=lambda world: {"body": "Still broken <b>here</b>", "contact": world.accesses["carol"].contact_id},
+        note="POST only; rita may read but not write",
+    ),
+    "portal:case_close": Row(
+        url=_case_url("portal:case_close"),
+        get=portal_page(**POST_ONLY) | {"anonymous": NOT_ALLOWED},
+        post=portal_page(
+            alice=redirect("portal:case", writes=True), bob=redirect("portal:case", writes=True), **ON_BOBS_CASE
+        )
+        | {"anonymous": LOGIN},
+        post_data=lambda world: {},
+        note="POST only: mark as closed",
+    ),
+    "portal:case_reopen": Row(
+        url=_case_url("portal:case_reopen", "resolved"),
+        get=portal_page(**POST_ONLY) | {"anonymous": NOT_ALLOWED},
+        post=portal_page(
+            alice=redirect("portal:case", writes=True), bob=redirect("portal:case", writes=True), **ON_BOBS_CASE
+        )
+        | {"anonymous": LOGIN},
+        post_data=lambda world: {},
+        note="POST only: bob's resolved case, within the reopen window",
+    ),
+    "portal:case_rate": Row(
+        url=_case_url("portal:case_rate", "resolved"),
+        get=portal_page(**POST_ONLY) | {"anonymous": NOT_ALLOWED},
+        post=portal_page(
+            alice=redirect("portal:case", writes=True), bob=redirect("portal:case", writes=True), **ON_BOBS_CASE
+        )
+        | {"anonymous": LOGIN},
+        post_data=lambda world: {"rating": "4", "comment": "Fine"},
+        note="POST only: bob's resolved case",
+    ),
+    "portal:case_edit": Row(
+        url=_case_url("portal:case_edit"),
+        get=portal_page(alice=OK, bob=OK, **ON_BOBS_CASE),
+        post=portal_page(
+            alice=redirect("portal:case", writes=True), bob=redirect("portal:case", writes=True), **ON_BOBS_CASE
+        ),
+        post_data=lambda world: {"priority": "3", "subject": "Hijacked", "contact": world.accesses["carol"].contact_id},
+        note="only category and priority are editable: the subject and contact posted are ignored",
+    ),
+    "portal:case_attachment": Row(
+        url=_case_url("portal:case_attachment", "attachment"),
+        get=portal_page(**BOBS_CASE),
+        note="a file of bob's message: the case's scope applies (files of internal notes: test_security.py)",
+    ),
     # allauth, mounted at /portal/account/: public entrance pages, and a few pages of one's own login.
     "account_login": Row(get=signed_in(redirect("portal:home"), anonymous=OK)),
     "account_logout": Row(get=signed_in(OK, anonymous=LOGIN), note="GET asks to confirm; POST signs out"),
@@ -483,7 +691,8 @@ def _assert_outcome(response, expect: Expect, context: str) -> None:
 
 def _assert_no_foreign_data(response, persona: str, context: str) -> None:
     """A persona sees only its own company's data; anonymous and staff without portal access see none."""
-    content = response.content.decode(errors="replace")
+    body = b"".join(response.streaming_content) if response.streaming else response.content  # downloads stream
+    content = body.decode(errors="replace")
     own = {"acme": ACME_MARKERS, "globex": GLOBEX_MARKERS}.get(COMPANY_OF.get(persona, ""), ())
     foreign = [marker for marker in (*ACME_MARKERS, *GLOBEX_MARKERS) if marker not in own]
     leaked = [marker for marker in foreign if marker in content]
@@ -500,6 +709,9 @@ def _snapshot() -> dict:
         "accesses": list(PortalAccess.objects.order_by("pk").values()),
         "audit": AuditEntry.objects.count(),
         "outbox": OutboxMessage.objects.count(),
+        "cases": list(Case.objects.order_by("pk").values()),
+        "case_messages": CaseMessage.objects.count(),
+        "deflections": CaseDeflection.objects.count(),
     }
 
 

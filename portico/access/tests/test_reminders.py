@@ -289,7 +289,7 @@ def restore_signals():
         signal.signal(sig, handler)
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_the_worker_enqueues_the_reminders_job_runs_it_and_delivers_the_email(restore_signals):
     access = ending_in(7)
     call_command("worker", "--batch", "--no-startup-delay", verbosity=0, stdout=StringIO())

@@ -197,7 +197,7 @@ def run_worker():
         signal.signal(sig, handler)
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_mail_queued_during_an_smtp_outage_arrives_exactly_once_when_smtp_returns(smtp_port, run_worker):
     recipients = [f"person{n}@acme.example" for n in range(5)]
     with transaction.atomic():

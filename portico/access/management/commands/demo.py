@@ -11,6 +11,7 @@ from django.core.management.base import BaseCommand
 
 from portico.access.demo import demo_loaded, demo_logins, load_demo_data
 from portico.core.mailsink import start_mail_sink
+from portico.helpdesk.demo import load_demo_cases
 
 
 class Command(BaseCommand):
@@ -28,6 +29,7 @@ class Command(BaseCommand):
         call_command("collectstatic", interactive=False, verbosity=0)
         if not demo_loaded():
             load_demo_data()
+            load_demo_cases()
             self.stdout.write("Demo data loaded.")
         self.print_logins(host, port)
         if no_serve:

@@ -1,0 +1,11 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class KnowledgeConfig(AppConfig):
+    name = "portico.knowledge"
+    label = "knowledge"
+    verbose_name = _("Knowledge base")
+
+    def ready(self):
+        from portico.knowledge import modules  # noqa: F401  (registers the knowledge portal module)

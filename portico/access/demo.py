@@ -1,5 +1,6 @@
 """Demo data: four companies, their portal users in five situations, and a staff administrator."""
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -8,7 +9,6 @@ from django.utils import timezone
 
 from portico.access.models import PortalAccess, PortalProfile
 from portico.crm.models import Account, Contact
-from portico.knowledge.demo import load_demo_knowledge
 from portico.users.models import User
 
 DEMO_PASSWORD = "portal-demo-2026"
@@ -124,7 +124,18 @@ def load_demo_data() -> None:
         job_title="Controller",
         owner=staff,
     )
-    load_demo_knowledge(author=staff)
+    for loader in _module_loaders:
+        loader(staff=staff)
+
+
+# Business modules add their demo data (cases, articles, ...) from their AppConfig.ready(), so the core never
+# imports them: register_demo(load_demo) with `def load_demo(*, staff)`. They run in registration order.
+_module_loaders: list[Callable[..., None]] = []
+
+
+def register_demo(loader: Callable[..., None]) -> None:
+    if loader not in _module_loaders:
+        _module_loaders.append(loader)
 
 
 def demo_logins() -> list[tuple[str, str, str]]:

@@ -25,6 +25,9 @@ class PortalModule:
     label: ClassVar[str]
     description: ClassVar[str] = ""
     url_name: ClassVar[str]
+    # The module's own portal pages: a URLconf module mounted at /portal/<url_prefix> in the portal namespace.
+    urls: ClassVar[str | None] = None
+    url_prefix: ClassVar[str] = ""
     model: ClassVar[type[models.Model] | None] = None
     contact_lookup: ClassVar[str | None] = None
     account_lookup: ClassVar[str | None] = None

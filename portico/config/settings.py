@@ -221,6 +221,10 @@ OUTBOX_RETRY_BASE = timedelta(seconds=int(os.environ.get("OUTBOX_RETRY_BASE_SECO
 # IMAP_DONE_FOLDER (blank: they stay and are flagged \Seen + $PorticoDone).
 INTAKE_MAX_MESSAGE_BYTES = int(os.environ.get("INTAKE_MAX_MESSAGE_BYTES", str(40 * 1024 * 1024)))
 INTAKE_CHECK_RETURN_PATH = env_bool("INTAKE_CHECK_RETURN_PATH", True)
+# The authserv-id of the mail server that receives support mail (its Authentication-Results header, RFC 8601).
+# When set, only mail that server passed with dmarc=pass is taken; leave blank only behind a server that
+# rejects DMARC failures itself.
+INTAKE_TRUSTED_AUTHSERV_ID = os.environ.get("INTAKE_TRUSTED_AUTHSERV_ID", "")
 IMAP_HOST = os.environ.get("IMAP_HOST", "")
 IMAP_TLS = os.environ.get("IMAP_TLS", "ssl").lower()
 IMAP_PORT = int(os.environ.get("IMAP_PORT", "993" if IMAP_TLS == "ssl" else "143"))

@@ -244,9 +244,14 @@ def _zip_kind(upload: File, size: int) -> str:
     return "zip"
 
 
+ZIP_MEMBER_READ_BYTES = 1024 * 1024  # a manifest is a few kilobytes; never unpack more than this to check one
+
+
 def _read_member(archive: zipfile.ZipFile, name: str) -> bytes:
+    """The first megabyte of a member, at most: a crafted manifest cannot make a check unpack hundreds of MB."""
     try:
-        return archive.read(name)
+        with archive.open(name) as member:
+            return member.read(ZIP_MEMBER_READ_BYTES)
     except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError, RuntimeError):
         raise _refuse(gettext("The archive is damaged and cannot be read."), "damaged") from None
 

@@ -24,6 +24,10 @@ class OutboxMessage(models.Model):
     body_text = models.TextField(_("text body"))
     body_html = models.TextField(_("HTML body"), blank=True)
     language = models.CharField(_("language"), max_length=8, blank=True)
+    # Made when the message is queued and sent unchanged on every attempt: a retry is the same message.
+    message_id = models.CharField(_("Message-ID"), max_length=255, unique=True)
+    in_reply_to = models.CharField(_("In-Reply-To"), max_length=998, blank=True)
+    references = models.TextField(_("References"), blank=True, help_text=_("Message-IDs, oldest first."))
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.QUEUED)
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
     last_error = models.TextField(_("last error"), blank=True)

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+import re
+from collections.abc import Callable, Iterable
 from datetime import timedelta
+from email.utils import make_msgid, parseaddr
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
@@ -19,6 +22,12 @@ logger = logging.getLogger(__name__)
 
 # How long a worker may hold a message it is sending before another worker may take it over.
 SENDING_LEASE = timedelta(minutes=10)
+
+# Every message says it was sent by a program (RFC 3834): auto-responders do not answer it, and our own
+# intake ignores it should it come back, so two systems never mail each other in a loop.
+AUTO_SUBMITTED = "auto-generated"
+MAX_REFERENCES = 20  # the thread's first Message-ID and the latest ones; mail clients need no more
+_MESSAGE_ID = re.compile(r"<[^<>\s]{1,990}>")
 
 
 # Staff-written templates replace built-in ones. Each hook gets (template, context, language) and returns
@@ -49,10 +58,35 @@ def render_email(template: str, context: dict, language: str) -> tuple[str, str,
     return subject, text, html
 
 
+def new_message_id() -> str:
+    """A fresh Message-ID on the domain we send from (DEFAULT_FROM_EMAIL's, else SITE_URL's host)."""
+    _local, at, domain = parseaddr(settings.DEFAULT_FROM_EMAIL)[1].rpartition("@")
+    return make_msgid(domain=(at and domain) or urlsplit(settings.SITE_URL).hostname or "localhost")
+
+
+def thread_ids(ids: Iterable[str]) -> list[str]:
+    """Well-formed Message-IDs, each once, in order; anything else is dropped (never a header injection)."""
+    return list(dict.fromkeys(i for i in ids if i and _MESSAGE_ID.fullmatch(i)))
+
+
 def queue_email(
-    *, to: str, subject: str, text: str, html: str = "", kind: str = "", language: str = ""
+    *,
+    to: str,
+    subject: str,
+    text: str,
+    html: str = "",
+    kind: str = "",
+    language: str = "",
+    in_reply_to: str = "",
+    references: Iterable[str] = (),
 ) -> OutboxMessage:
-    """Write a message to the outbox and enqueue its delivery; both vanish if the transaction rolls back."""
+    """Write a message to the outbox and enqueue its delivery; both vanish if the transaction rolls back.
+
+    The message gets its Message-ID now; `in_reply_to` and `references` (oldest first) thread it with earlier mail.
+    """
+    references = thread_ids(references)
+    if len(references) > MAX_REFERENCES:
+        references = references[:1] + references[1 - MAX_REFERENCES :]
     message = OutboxMessage.objects.create(
         to=to,
         from_email=settings.DEFAULT_FROM_EMAIL,
@@ -61,6 +95,9 @@ def queue_email(
         body_html=html,
         kind=kind,
         language=language,
+        message_id=new_message_id(),
+        in_reply_to=next(iter(thread_ids([in_reply_to])), ""),
+        references=" ".join(references),
     )
     from portico.core.tasks import deliver_email
 
@@ -68,10 +105,28 @@ def queue_email(
     return message
 
 
-def queue_template_email(*, to: str, template: str, context: dict, language: str, kind: str = "") -> OutboxMessage:
+def queue_template_email(
+    *,
+    to: str,
+    template: str,
+    context: dict,
+    language: str,
+    kind: str = "",
+    in_reply_to: str = "",
+    references: Iterable[str] = (),
+) -> OutboxMessage:
     """Render a templated email in the recipient's language and queue it."""
     subject, text, html = render_email(template, context, language)
-    return queue_email(to=to, subject=subject, text=text, html=html, kind=kind or template, language=language)
+    return queue_email(
+        to=to,
+        subject=subject,
+        text=text,
+        html=html,
+        kind=kind or template,
+        language=language,
+        in_reply_to=in_reply_to,
+        references=references,
+    )
 
 
 def retry_delay(attempts: int) -> timedelta:
@@ -108,12 +163,23 @@ def deliver(message_id: int) -> str:
     return message.status
 
 
+def headers(message: OutboxMessage) -> dict[str, str]:
+    """The headers that identify a message and thread it, the same on every delivery attempt."""
+    found = {"Message-ID": message.message_id, "Auto-Submitted": AUTO_SUBMITTED}
+    if message.in_reply_to:
+        found["In-Reply-To"] = message.in_reply_to
+    if message.references:
+        found["References"] = message.references
+    return found
+
+
 def _send(message: OutboxMessage) -> None:
     email = EmailMultiAlternatives(
         subject=message.subject,
         body=message.body_text,
         from_email=message.from_email,
         to=[message.to],
+        headers=headers(message),
         connection=get_connection(fail_silently=False),
     )
     if message.body_html:

@@ -10,13 +10,16 @@ class HelpdeskConfig(AppConfig):
     verbose_name = _("Helpdesk")
 
     def ready(self):
+        from portico.access.demo import register_demo
         from portico.core import audit_display
         from portico.core.scheduler import register
+        from portico.helpdesk.demo import load_demo
         from portico.helpdesk.portal import module  # noqa: F401  (registers the Cases portal module)
         from portico.helpdesk.tasks import close_resolved_cases
 
         audit_display.ACTIONS.update(AUDIT_WORDS)
         register(close_resolved_cases, every=timedelta(hours=1))
+        register_demo(load_demo)
 
 
 # How the helpdesk's audit entries read in the back office and on the portal's Activity page.

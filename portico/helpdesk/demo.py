@@ -113,3 +113,8 @@ def _play(case, contact, login, staff, outcome: str) -> None:
         services.rate_case(case=case, contact=contact, rating=5, comment="Quick and clear.", actor=login)
     if outcome == "closed":
         services.close_case(case=case, actor=login, contact=contact)
+
+
+def load_demo(*, staff) -> None:
+    """The helpdesk's part of `portico demo` (registered in HelpdeskConfig.ready)."""
+    load_demo_cases()

@@ -1,7 +1,8 @@
 """The helpdesk's emails, one function each, queued through the outbox in the recipient's language.
 
 Customers get their own messages' confirmations and public replies; staff get new cases and customer
-messages. Internal notes are never passed to any function here.
+messages. Internal notes are never passed to any function here. A case's emails to its contact form one thread:
+each is recorded by its Message-ID and refers to the case's earlier emails, both ways.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from django.conf import settings
 from django.urls import reverse
 
 from portico.core.outbox import queue_template_email
-from portico.helpdesk.models import Case, CaseMessage, MessageKind
+from portico.helpdesk.models import Case, CaseEmail, CaseMessage, MessageKind
 
 
 def portal_url(case: Case) -> str:
@@ -48,16 +49,27 @@ def _to_staff(case: Case, template: str, *, exclude=None, **context) -> None:
         )
 
 
+def thread(case: Case) -> list[str]:
+    """The Message-IDs of the case's conversation by email so far, oldest first: the customer's emails and ours."""
+    received = case.messages.exclude(email_message_id="").order_by().values_list("email_message_id", "created_at")
+    sent = CaseEmail.objects.filter(case=case).order_by().values_list("message_id", "created_at")
+    return [message_id for message_id, _created in received.union(sent).order_by("created_at")]
+
+
 def _to_contact(case: Case, template: str, **context) -> None:
     contact = case.contact
     if not contact.email:
         return
-    queue_template_email(
+    earlier = thread(case)
+    message = queue_template_email(
         to=contact.email,
         template=template,
         language=contact.language or settings.LANGUAGE_CODE,
         context={"case": case, "contact": contact, "url": portal_url(case), **context},
+        in_reply_to=earlier[-1] if earlier else "",
+        references=earlier,
     )
+    CaseEmail.objects.create(case=case, message_id=message.message_id)
 
 
 def send_case_received(case: Case) -> None:

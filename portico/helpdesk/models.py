@@ -452,6 +452,24 @@ class CaseMessage(models.Model):
         return self.kind == MessageKind.NOTE
 
 
+class CaseEmail(models.Model):
+    """An email sent to a case's contact, by its Message-ID: the case's later emails refer to it, so mail clients
+    show one conversation, and a reply that answers it (In-Reply-To, References) is found to belong to the case.
+    """
+
+    case = models.ForeignKey(Case, verbose_name=_("case"), on_delete=models.CASCADE, related_name="emails")
+    message_id = models.CharField(_("Message-ID"), max_length=255, unique=True)
+    created_at = models.DateTimeField(_("sent"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("case email")
+        verbose_name_plural = _("case emails")
+        ordering = ["created_at", "pk"]
+
+    def __str__(self) -> str:
+        return self.message_id
+
+
 class CaseAttachment(AttachmentBase):
     """A file attached to one message of a case."""
 

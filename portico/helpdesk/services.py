@@ -285,15 +285,24 @@ def add_customer_message(
     )
     _store_attachments(message, checked)
     if old in (Status.WAITING, Status.RESOLVED):
-        locked.status, locked.resolved_at = Status.OPEN, None
+        locked.status = Status.OPEN
+        _unresolve(locked)
         _history(locked, old, Status.OPEN, actor, contact)
     locked.public_updated_at = now
-    locked.save(update_fields=["status", "resolved_at", "public_updated_at", "updated_at"])
+    locked.save(update_fields=["status", *UNRESOLVE_FIELDS, "public_updated_at", "updated_at"])
     changes = {"status": [old, locked.status]} if old != locked.status else {}
     _audit("case.message_added", locked, actor, contact, changes, source=AUDIT_SOURCES.get(source, "portal"))
     emails.send_customer_message_to_staff(locked, message)
     _sync(case, locked)
     return message
+
+
+UNRESOLVE_FIELDS = ("resolved_at", "rating", "rating_comment", "rated_at")
+
+
+def _unresolve(locked: Case) -> None:
+    """The case is no longer resolved: a rating given for that resolution no longer applies (rate it again later)."""
+    locked.resolved_at, locked.rating, locked.rating_comment, locked.rated_at = None, None, "", None
 
 
 @transaction.atomic
@@ -355,9 +364,9 @@ def _change_status(locked: Case, status: str, actor, contact, helpdesk_settings:
     if status == Status.RESOLVED:
         locked.resolved_at = now
     elif old == Status.RESOLVED:
-        locked.resolved_at = None
+        _unresolve(locked)
     locked.public_updated_at = now
-    locked.save(update_fields=["status", "resolved_at", "public_updated_at", "updated_at"])
+    locked.save(update_fields=["status", *UNRESOLVE_FIELDS, "public_updated_at", "updated_at"])
     _history(locked, old, status, actor, contact)
     _audit("case.status_changed", locked, actor, contact, {"status": [old, status]})
     if status == Status.RESOLVED:
@@ -514,7 +523,7 @@ def update_case(*, case: Case, actor, contact=None, **changes) -> dict:
 
 @transaction.atomic
 def merge_cases(*, target: Case, duplicates: Iterable[Case], actor) -> Case:
-    """Merge duplicates into a target case of the same company: their messages (with attachments) and opened
+    """Merge duplicates into a target case of the same contact: their messages (with attachments) and opened
     articles move to the target; each duplicate is closed and points to the target. Staff only.
     """
     duplicates = [d for d in duplicates if d.pk != target.pk]
@@ -529,6 +538,12 @@ def merge_cases(*, target: Case, duplicates: Iterable[Case], actor) -> Case:
         if locked.account_id != locked_target.account_id:
             raise ValidationError(
                 _("%(case)s belongs to another company and cannot be merged into %(target)s.")
+                % {"case": locked.number, "target": locked_target.number}
+            )
+        if locked.contact_id != locked_target.contact_id:
+            # A contact who sees only their own cases would lose the conversation or see someone else's.
+            raise ValidationError(
+                _("%(case)s was opened by another contact and cannot be merged into %(target)s.")
                 % {"case": locked.number, "target": locked_target.number}
             )
         if locked.status == Status.CLOSED:

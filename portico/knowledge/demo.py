@@ -307,3 +307,8 @@ def load_demo_knowledge(*, author) -> None:
         up=Count("votes", filter=Q(votes__helpful=True)), down=Count("votes", filter=Q(votes__helpful=False))
     ):
         Article.objects.filter(pk=article.pk).update(helpful_count=article.up, not_helpful_count=article.down)
+
+
+def load_demo(*, staff) -> None:
+    """The knowledge base's part of `portico demo` (registered in KnowledgeConfig.ready)."""
+    load_demo_knowledge(author=staff)

@@ -17,6 +17,8 @@ class KnowledgeModule(PortalModule):
     label = _("Knowledge base")
     description = _("Guides and answers to common questions.")
     url_name = "portal:kb"
+    urls = "portico.knowledge.portal.urls"
+    url_prefix = "kb/"
     model = Article
     shared = True  # articles belong to no company: no record scope, visibility per article instead
     scopes = (Scope.COMPANY,)

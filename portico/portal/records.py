@@ -126,7 +126,7 @@ class RecordListView(PortalView):
             if name in self.shown and value in choices:
                 filters[name] = value
         sort = params.get("sort", "")
-        if sort.lstrip("-") not in self.sortable():
+        if sort.removeprefix("-") not in self.sortable():
             sort = ""
         scope = params.get("scope", "")
         scope = MINE if scope == MINE and self.has_scope_switch() else ALL
@@ -134,6 +134,10 @@ class RecordListView(PortalView):
 
     def model_field(self, name: str) -> models.Field:
         return self.module.model._meta.get_field(name)
+
+    def is_text(self, name: str) -> bool:
+        field = self.model_field(name)
+        return isinstance(field, models.CharField | models.TextField) and not field.choices
 
     def sortable(self) -> list[str]:
         return [name for name in self.sort_fields if name in self.shown]
@@ -170,11 +174,11 @@ class RecordListView(PortalView):
         for name in self.sortable():
             current = state.sort or self.default_sort
             order = ""
-            if current.lstrip("-") == name:
+            if current.removeprefix("-") == name:
                 order = "descending" if current.startswith("-") else "ascending"
             target = name if order == "descending" else f"-{name}"
-            if order == "" and name in ("number", "subject"):
-                target = name  # text sorts first from A to Z
+            if order == "" and self.is_text(name):
+                target = name  # text sorts first from A to Z; dates and choices newest or highest first
             links[name] = SortLink(name, self.module.field_label(name), urlencode(state.params(sort=target)), order)
         return links
 

@@ -2,6 +2,7 @@
 
 from django.urls import include, path
 
+from portico.access.registry import all_modules
 from portico.portal import activity, colleagues, security, views
 from portico.portal.branding import branding_image
 from portico.portal.view_as import end_view_as
@@ -25,6 +26,6 @@ urlpatterns = [
     path("view-as/end/", end_view_as, name="view_as_end"),
     path("invitation/<str:token>/", views.AcceptInvitationView.as_view(), name="accept_invitation"),
     path("branding/<str:kind>/", branding_image, name="branding"),
-    path("kb/", include("portico.knowledge.portal.urls")),
-    path("cases/", include("portico.helpdesk.portal.urls")),
+    # Each business module brings its own pages (its declaration names them); see PortalModule.urls.
+    *(path(module.url_prefix, include(module.urls)) for module in all_modules() if module.urls),
 ]

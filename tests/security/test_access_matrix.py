@@ -502,7 +502,7 @@ MATRIX: dict[str, Row] = {
         note="the server sets contact and account: carol's id and Globex posted by an Acme persona are ignored",
     ),
     "portal:case_deflection": Row(
-        url=_case_url("portal:case_deflection", None),
+        url=lambda world: (_knowledge(world), _case_url("portal:case_deflection", None)(world))[1],
         get=portal_page(**POST_ONLY) | {"anonymous": NOT_ALLOWED},
         post=portal_page(
             alice=Expect(204, writes=True),
@@ -513,7 +513,7 @@ MATRIX: dict[str, Row] = {
         )
         | {"anonymous": LOGIN},
         post_data=lambda world: {"article": "/portal/kb/kb-everyone/?from=case", "q": "printer"},
-        note="POST only, from the new-case form: notes that a suggested article was opened",
+        note="POST only, from the new-case form: notes that a suggested article the persona may read was opened",
     ),
     "portal:case": Row(
         url=_case_url("portal:case"),

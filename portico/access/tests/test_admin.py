@@ -450,6 +450,32 @@ def test_seed_creates_accounts_contacts_and_portal_users(client):
     assert response.status_code == 302
 
 
+def test_seed_creates_cases_with_numbers_and_conversations_in_the_middle_account(db):
+    from portico.access.management.commands.seed import middle_account
+    from portico.core.numbering import next_number
+    from portico.helpdesk.models import Case, CaseMessage, CaseStatusChange, MessageKind
+
+    args = ["--accounts", "5", "--contacts-per-account", "2", "--cases", "40", "--company-cases", "10"]
+    call_command("seed", *args, "--messages-per-case", "3", stdout=StringIO())
+    middle = middle_account()
+    assert Case.objects.count() == 40
+    assert Case.objects.filter(account=middle).count() == 10
+    assert set(Case.objects.exclude(account=middle).values_list("account", flat=True)) == set(
+        Account.objects.exclude(pk=middle.pk).values_list("pk", flat=True)
+    )
+    assert sorted(Case.objects.values_list("number", flat=True)) == [f"CS-{n:06d}" for n in range(1, 41)]
+    assert next_number("case", prefix="CS-") == "CS-000041"
+    for case in Case.objects.select_related("contact"):
+        assert case.contact.account_id == case.account_id
+        assert case.public_updated_at >= case.created_at
+        case.full_clean()  # times, status and rating agree with the model's rules
+    conversation = CaseMessage.objects.filter(case__account=middle)
+    assert conversation.count() == 30
+    assert conversation.filter(kind=MessageKind.NOTE).count() == 10
+    assert not CaseMessage.objects.exclude(case__account=middle).exists()
+    assert CaseStatusChange.objects.filter(case__account=middle, old_status="").count() == 10
+
+
 def test_seed_refuses_a_bad_number_of_accounts(db):
     from django.core.management.base import CommandError
 
@@ -514,3 +540,10 @@ def test_demo_staff_login_opens_the_back_office(demo):
     browser.post(reverse("admin:login"), {"username": STAFF_EMAIL, "password": STAFF_PASSWORD})
     assert browser.get(CONTACTS).status_code == 200
     assert DEMO_PASSWORD != STAFF_PASSWORD
+
+
+def test_demo_includes_the_business_modules_data_they_register(demo):
+    from portico.helpdesk.models import Case
+    from portico.knowledge.models import Article
+
+    assert Case.objects.exists() and Article.objects.filter(status="published").exists()

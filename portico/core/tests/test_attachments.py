@@ -2,6 +2,7 @@
 
 import hashlib
 import io
+import os
 import struct
 import zipfile
 import zlib
@@ -324,6 +325,23 @@ def test_a_document_hiding_a_bomb_is_refused():
     assert refusal("letter.docx", office_open_xml("word/document.xml", ("word/media/x.bin", bytes(8 * MB)))).code == (
         "zip_bomb"
     )
+
+
+def test_checking_a_documents_manifest_never_unpacks_more_than_a_megabyte(monkeypatch):
+    read = []
+    real_open = zipfile.ZipFile.open
+
+    def counting_open(self, name, *args, **kwargs):
+        member = real_open(self, name, *args, **kwargs)
+        real_read = member.read
+        member.read = lambda n=-1: read.append(n) or real_read(n)
+        return member
+
+    monkeypatch.setattr(zipfile.ZipFile, "open", counting_open)
+    padded = CONTENT_TYPES + b"<!--" + os.urandom(MB).hex().encode() + b"-->"  # a 2 MB manifest, under the ratio
+    checked = check("letter.docx", office_open_xml("word/document.xml", content_types=padded), max_bytes=4 * MB)
+    assert checked.kind == "docx"
+    assert read and all(0 < n <= 1024 * 1024 for n in read)
 
 
 def test_a_zip_whose_entries_share_their_data_is_refused():

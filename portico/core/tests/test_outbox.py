@@ -3,6 +3,7 @@
 import signal
 import socket
 from datetime import timedelta
+from email import message_from_bytes
 from io import StringIO
 
 import pytest
@@ -222,6 +223,11 @@ def test_mail_queued_during_an_smtp_outage_arrives_exactly_once_when_smtp_return
         with time_machine.travel(later, tick=True):
             run_worker()
             assert sorted(rcpt for envelope in inbox.envelopes for rcpt in envelope.rcpt_tos) == recipients
+            received = {envelope.rcpt_tos[0]: message_from_bytes(envelope.content) for envelope in inbox.envelopes}
+            for message in messages:  # the Message-ID made when queued, unchanged by the failed attempts
+                message.refresh_from_db()
+                assert received[message.to]["Message-ID"] == message.message_id
+                assert received[message.to]["Auto-Submitted"] == "auto-generated"
             assert OutboxMessage.objects.filter(status=Status.SENT).count() == len(recipients)
             assert not OutboxMessage.objects.exclude(status=Status.SENT).exists()
 
@@ -253,3 +259,74 @@ def test_message_abandoned_by_a_dead_worker_is_taken_over_after_its_lease(db):
     )
     assert outbox.deliver(message.pk) == OutboxMessage.Status.SENT
     assert len(mail.outbox) == 1
+
+
+# ---------------------------------------------------------------- identity and threading headers
+
+
+def test_a_message_gets_its_message_id_on_our_domain_when_queued(db, settings):
+    settings.DEFAULT_FROM_EMAIL = "Acme Support <support@mail.acme.example>"
+    first, second = queue(), queue()
+    assert first.message_id.startswith("<") and first.message_id.endswith("@mail.acme.example>")
+    assert first.message_id != second.message_id
+
+
+def test_without_a_domain_in_the_sender_the_message_id_uses_the_sites_host(db, settings):
+    settings.DEFAULT_FROM_EMAIL = "webmaster"
+    settings.SITE_URL = "https://portal.acme.example"
+    assert queue().message_id.endswith("@portal.acme.example>")
+
+
+def test_every_email_says_it_is_automatic_and_carries_its_message_id(db):
+    message = queue()
+    outbox.deliver(message.pk)
+    [sent] = mail.outbox
+    email = sent.message()
+    assert email["Message-ID"] == message.message_id
+    assert email["Auto-Submitted"] == "auto-generated"
+    assert email["In-Reply-To"] is None and email["References"] is None
+
+
+def test_a_retry_sends_the_same_message_with_the_same_message_id(db, smtp_port, settings):
+    message = queue()
+    assert outbox.deliver(message.pk) == Status.RETRYING
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    assert outbox.deliver(message.pk) == Status.SENT
+    [sent] = mail.outbox
+    message.refresh_from_db()
+    assert sent.message()["Message-ID"] == message.message_id
+
+
+def test_threading_headers_given_when_queueing_are_sent(db):
+    message = outbox.queue_email(
+        to="bob@acme.example",
+        subject="Re: Hello",
+        text="Again",
+        in_reply_to="<first@portico.example>",
+        references=["<first@portico.example>", "<second@portico.example>", "<first@portico.example>"],
+    )
+    outbox.deliver(message.pk)
+    email = mail.outbox[0].message()
+    assert email["In-Reply-To"] == "<first@portico.example>"
+    assert email["References"] == "<first@portico.example> <second@portico.example>"
+
+
+def test_malformed_thread_ids_are_dropped_never_sent_as_headers(db):
+    message = outbox.queue_email(
+        to="bob@acme.example",
+        subject="Hello",
+        text="Hi",
+        in_reply_to="<a@b>\r\nBcc: eve@evil.example",
+        references=["not-an-id", "<ok@portico.example>", "<two words@x>", ""],
+    )
+    assert (message.in_reply_to, message.references) == ("", "<ok@portico.example>")
+    outbox.deliver(message.pk)
+    assert mail.outbox[0].message()["Bcc"] is None
+
+
+def test_a_long_thread_keeps_its_first_and_latest_references(db):
+    ids = [f"<m{n}@portico.example>" for n in range(30)]
+    message = outbox.queue_email(to="bob@acme.example", subject="Hello", text="Hi", references=ids)
+    kept = message.references.split()
+    assert len(kept) == outbox.MAX_REFERENCES
+    assert kept[0] == ids[0] and kept[1:] == ids[-(outbox.MAX_REFERENCES - 1) :]

@@ -28,6 +28,7 @@ _AUTO_SUBMITTED_NO = "no"
 _BULK_PRECEDENCE = frozenset({"bulk", "junk", "list", "auto_reply"})
 _DAEMONS = frozenset({"mailer-daemon", "postmaster", "mail-daemon", "mailerdaemon"})
 _DMARC_FAIL = re.compile(r"\bdmarc\s*=\s*fail\b", re.IGNORECASE)
+_DMARC_PASS = re.compile(r"\bdmarc\s*=\s*pass\b", re.IGNORECASE)
 _REPLY_PREFIX = re.compile(r"^\s*((re|fw|fwd|aw|wg|sv|vs|vl|vb|rv|tr|odp|antw|r)\s*(\[\d+\])?\s*:\s*)+", re.IGNORECASE)
 
 
@@ -257,9 +258,19 @@ def forgery(msg: EmailMessage, sender: str, envelope_sender: str | None, *, chec
     """Why the From address looks forged: DMARC failed at our mail server, or the envelope sender's domain is
     another than the From address's; "" when nothing looks wrong.
     """
-    for value in msg.get_all("authentication-results") or []:
-        if _DMARC_FAIL.search(str(value)):
+    results = [str(value) for value in msg.get_all("authentication-results") or []]
+    for value in results:
+        if _DMARC_FAIL.search(value):
             return _("The receiving mail server reports dmarc=fail.")
+    trusted = settings.INTAKE_TRUSTED_AUTHSERV_ID.strip().lower()
+    if trusted:
+        # Only our own mail server's verdict counts (it removes headers claiming its name from incoming mail,
+        # RFC 8601 section 5); the topmost header it added is the one it wrote last.
+        ours = [value for value in results if value.split(";", 1)[0].strip().lower() == trusted]
+        if not ours or not _DMARC_PASS.search(ours[0]):
+            return _("The receiving mail server (%(server)s) did not confirm the sender with dmarc=pass.") % {
+                "server": trusted
+            }
     if not check_return_path:
         return ""
     from_domain = _domain(sender)

@@ -36,7 +36,7 @@ from portico.helpdesk.intake.parsing import (
     parse,
     read_message,
 )
-from portico.helpdesk.models import BODY_MAX, SUBJECT_MAX, Case, CaseMessage, HelpdeskSettings, Source
+from portico.helpdesk.models import BODY_MAX, SUBJECT_MAX, Case, CaseEmail, CaseMessage, HelpdeskSettings, Source
 
 logger = logging.getLogger(__name__)
 
@@ -116,7 +116,7 @@ def _accept(parsed: ParsedEmail, raw: bytes, channel: str) -> IntakeResult:
     try:
         with transaction.atomic():
             if case is None:
-                principal = _principal_to_create(accesses)
+                principal = _principal_to_create(accesses, parsed.sender)
                 case = services.create_case(
                     contact=principal.contact,
                     subject=_new_subject(parsed.subject),
@@ -169,8 +169,9 @@ def sender_accesses(sender: str) -> list[PortalAccess]:
 
 
 def referenced_case(parsed: ParsedEmail) -> Case | None:
-    """The case an email answers: found by its In-Reply-To/References among the case messages received by email,
-    and by a case number in brackets in the subject ("[CS-000123]"). Refuse when these disagree or name no case.
+    """The case an email answers: found by its In-Reply-To/References among the case messages received by email
+    and the emails the cases sent, and by a case number in brackets in the subject ("[CS-000123]"). Refuse when
+    these disagree or name no case.
     """
     by_thread = None
     if parsed.references:
@@ -179,6 +180,7 @@ def referenced_case(parsed: ParsedEmail) -> Case | None:
                 "email_message_id", "case_id"
             )
         )
+        known.update(CaseEmail.objects.filter(message_id__in=parsed.references).values_list("message_id", "case_id"))
         case_ids = [known[ref] for ref in parsed.references if ref in known]
         by_thread = case_ids[0] if case_ids else None
     numbers = {n.upper() for n in _CASE_REFERENCE.findall(parsed.subject)}
@@ -221,13 +223,24 @@ def _principal_for_case(accesses: list[PortalAccess], case: Case) -> Principal:
     raise Refusal(Reason.NOT_ALLOWED, _("The sender may not write to %(case)s.") % {"case": case.number})
 
 
-def _principal_to_create(accesses: list[PortalAccess]) -> Principal:
-    """The sender's first principal (companies in name order, as the portal picks) that may open cases."""
-    for access in accesses:
-        principal = _principal(access)
-        if principal.grant("cases").create:
-            return principal
-    raise Refusal(Reason.NOT_ALLOWED, _("The sender may not open cases."))
+def _principal_to_create(accesses: list[PortalAccess], sender: str) -> Principal:
+    """The principal a new case by email is opened for. A person at several companies: the company whose contact
+    has exactly the sender's address, then the one they last opened a case for, then the first by name.
+    """
+    principals = [p for p in map(_principal, accesses) if p.grant("cases").create]
+    if not principals:
+        raise Refusal(Reason.NOT_ALLOWED, _("The sender may not open cases."))
+    exact = [p for p in principals if (p.contact.email or "").lower() == sender.lower()]
+    principals = exact or principals
+    if len(principals) > 1:
+        latest = (
+            Case.objects.filter(contact__in=[p.contact for p in principals])
+            .order_by("-created_at", "-pk")
+            .values_list("contact_id", flat=True)
+            .first()
+        )
+        return next((p for p in principals if p.contact.pk == latest), principals[0])
+    return principals[0]
 
 
 def _new_subject(subject: str) -> str:

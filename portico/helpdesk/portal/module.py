@@ -21,6 +21,8 @@ class CasesModule(PortalModule):
     label = _("Cases")
     description = _("Ask for help, follow the answers and reply.")
     url_name = "portal:cases"
+    urls = "portico.helpdesk.portal.urls"
+    url_prefix = "cases/"
     model = Case
     contact_lookup = "contact_id"
     account_lookup = "account_id"

@@ -35,8 +35,13 @@ def add_errors(form, exc: ValidationError) -> None:
         form.add_error(None, exc)
 
 
-def kb_suggest_url() -> str:
-    """The knowledge base's suggestion partial, when that module is installed."""
+KNOWLEDGE = "knowledge"  # the knowledge base's module key
+
+
+def kb_suggest_url(principal) -> str:
+    """The knowledge base's suggestion partial, when that module is installed and the principal may read it."""
+    if not principal.grant(KNOWLEDGE).view:
+        return ""
     try:
         return reverse("portal:kb_suggest")
     except NoReverseMatch:
@@ -144,12 +149,15 @@ class CaseCreateView(CasesView):
         return HttpResponseRedirect(reverse("portal:case", args=[case.pk]))
 
     def render_form(self, form, status=200):
-        context = self.context(form=form, kb_suggest_url=kb_suggest_url())
+        context = self.context(form=form, kb_suggest_url=kb_suggest_url(self.principal))
         return render(self.request, "portal/cases/case_form.html", context, status=status)
 
 
 class CaseDeflectionView(CasesView):
-    """POST (from the new-case form): the customer opened a suggested article. Answers 204."""
+    """POST (from the new-case form): the customer opened a suggested article. Answers 204.
+
+    Only an article the principal may read is recorded; any other slug is answered alike and stored nowhere.
+    """
 
     http_method_names = ["post"]
 
@@ -158,6 +166,8 @@ class CaseDeflectionView(CasesView):
         slug = article_slug(request.POST.get("article", ""))
         if slug is None:
             return HttpResponse(status=400)
+        if not may_read_article(self.principal, slug):
+            return HttpResponse(status=204)
         deflection = services.record_deflection(
             contact=self.principal.contact, article_slug=slug, query=request.POST.get("q", "")
         )
@@ -176,6 +186,13 @@ def article_slug(link: str) -> str | None:
     if match.view_name != "portal:kb_article":
         return None
     return match.kwargs.get("slug")
+
+
+def may_read_article(principal, slug: str) -> bool:
+    """Whether the knowledge base holds a published article of this slug that the principal may read."""
+    if not principal.grant(KNOWLEDGE).view:
+        return False
+    return engine.visible(principal, KNOWLEDGE).filter(slug=slug).exists()
 
 
 # --- One case ---------------------------------------------------------------------------------------------
@@ -231,6 +248,7 @@ class CaseDetailView(CaseView):
             rating_form=rating_form or RatingForm(initial={"rating": case.rating, "comment": case.rating_comment}),
             reopen_days=self.helpdesk_settings.reopen_days,
             merged_into=selectors.visible_merge_target(self.principal, self.module, case),
+            can_create=self.principal.grant(self.module).create,
             poll_seconds=POLL_SECONDS,
             **selectors.case_page(case),
         )
@@ -244,10 +262,12 @@ class CaseUpdatesView(CaseView):
         case = self.get_object(pk)
         if request.GET.get("since") == selectors.version(case):
             return HttpResponse(status=204)
+        page_status = request.GET.get("page_status")  # the status the open page was drawn with
         context = self.context(
             case=case,
             shown=set(engine.shown_fields(self.principal, self.module)),
             poll_seconds=POLL_SECONDS,
+            page_status=page_status if page_status in Status.values else None,
             **selectors.case_page(case),
         )
         return render(request, "portal/cases/case_live.html", context)
@@ -340,9 +360,13 @@ class CaseEditView(CaseView):
     """Change the editable fields of an open case (category, priority, as the profile allows)."""
 
     def form(self, case, data=None):
+        """The form of the editable fields; 404 (for GET and POST alike) when the profile makes none editable."""
         editable = engine.editable_fields(self.principal, self.module)
         initial = {"category": case.category_id, "priority": case.priority}
-        return CaseEditForm(data, editable=editable, initial=initial)
+        form = CaseEditForm(data, editable=editable, initial=initial)
+        if not form.fields:
+            raise Http404
+        return form
 
     def get(self, request, pk):
         case = self.get_object(pk)
@@ -370,8 +394,6 @@ class CaseEditView(CaseView):
         return self.back(case)
 
     def render_form(self, case, form, status=200):
-        if not form.fields:
-            raise Http404
         context = self.context(case=case, form=form)
         return render(self.request, "portal/cases/case_edit.html", context, status=status)
 

@@ -114,13 +114,20 @@ def test_status_actions_go_through_the_services(staff_client, bob):
     assert "final" in response.content.decode()
 
 
-def test_merge_action_keeps_the_chosen_case(staff_client, bob, alice):
-    keep, duplicate = open_case(bob, subject="Keep me"), open_case(alice, subject="Duplicate")
+def test_merge_action_keeps_the_chosen_case(staff_client, bob):
+    keep, duplicate = open_case(bob, subject="Keep me"), open_case(bob, subject="Duplicate")
     page = action(staff_client, "merge", [keep, duplicate])
     assert "Case to keep" in page.content.decode()
     action(staff_client, "merge", [keep, duplicate], apply="1", target=keep.pk)
     duplicate.refresh_from_db()
     assert (duplicate.status, duplicate.merged_into) == (Status.CLOSED, keep)
+
+
+def test_merge_refuses_cases_of_two_contacts_with_the_reason(staff_client, bob, alice):
+    first, second = open_case(bob), open_case(alice)
+    response = action(staff_client, "merge", [first, second], apply="1", target=first.pk)
+    assert "opened by another contact" in response.content.decode()
+    assert not Case.objects.filter(merged_into__isnull=False).exists()
 
 
 def test_merge_refuses_cases_of_different_companies(staff_client, bob, carol):

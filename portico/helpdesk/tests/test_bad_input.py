@@ -126,7 +126,10 @@ def test_bad_queue_filters_never_break_the_back_office(client, sam, bob, params)
 
 def test_an_opened_article_with_a_hostile_typed_subject_is_recorded_cleanly(portal_client, bob_cases):
     from portico.helpdesk.models import CaseDeflection
+    from portico.knowledge.tests.factories import ArticleFactory, grant_knowledge
 
+    grant_knowledge(bob_cases)
+    ArticleFactory(slug="paper-jams")
     response = portal_client(bob_cases).post(
         reverse("portal:case_deflection"), {"article": "/portal/kb/paper-jams/", "q": "jam\x00\x1b[31m" + MB[:500]}
     )

@@ -71,3 +71,21 @@ def test_the_resolution_email_names_the_reopen_window(bob, agent):
     case = open_case(bob)
     services.change_status(case=case, status=Status.RESOLVED, actor=agent)
     assert "within 7 days" in OutboxMessage.objects.get(kind="case_resolved").body_text
+
+
+def test_a_cases_emails_to_the_contact_form_one_thread_recorded_against_the_case(bob, agent):
+    case = run_the_life_of_a_case(bob, agent)
+    sent = list(OutboxMessage.objects.filter(to=bob.contact.email).order_by("pk"))
+    assert [m.kind for m in sent] == ["case_received", "case_reply", "case_resolved", "case_closed"]
+    assert list(case.emails.values_list("message_id", flat=True)) == [m.message_id for m in sent]
+    first = sent[0]
+    assert (first.in_reply_to, first.references) == ("", "")
+    for n, message in enumerate(sent[1:], start=1):
+        assert message.in_reply_to == sent[n - 1].message_id
+        assert message.references.split() == [m.message_id for m in sent[:n]]
+
+
+def test_emails_to_staff_are_not_part_of_the_customers_thread(bob, agent):
+    case = open_case(bob)
+    to_staff = OutboxMessage.objects.get(kind="case_new")
+    assert not case.emails.filter(message_id=to_staff.message_id).exists()

@@ -93,6 +93,39 @@ def test_a_reply_is_found_by_its_thread_when_the_subject_has_no_case_number(bob_
     assert Case.objects.count() == 1
 
 
+def test_a_reply_whose_subject_lost_the_case_number_joins_the_case_by_our_emails_message_id(bob_case, agent):
+    services.add_staff_reply(case=bob_case, user=agent, body="Please unplug it.")
+    our_reply = OutboxMessage.objects.get(kind="case_reply", to="bob@acme.example")
+    answer = build(subject="Re: your printer", text="Unplugged it.", headers={"In-Reply-To": our_reply.message_id})
+    result = receive_email(answer)
+    assert result.outcome == Outcome.ACCEPTED and result.case == bob_case
+    assert customer_messages(bob_case)[-1].body == "Unplugged it."
+    assert Case.objects.count() == 1
+
+
+def test_a_reply_referencing_another_companys_case_email_is_refused_and_logged(bob_case, carol_cases):
+    bobs_email = OutboxMessage.objects.get(kind="case_received", to="bob@acme.example")
+    raw = build(
+        sender="carol@globex.example",
+        subject="Re: your case",
+        text="Let me in.",
+        headers={"References": f"<older@globex.example> {bobs_email.message_id}"},
+    )
+    result = receive_email(raw)
+    assert (result.outcome, result.reason) == (Outcome.REJECTED, Reason.NOT_ALLOWED)
+    assert bob_case.number in result.detail
+    assert len(customer_messages(bob_case)) == 1 and Case.objects.count() == 1
+    log = InboundEmail.objects.get()
+    assert (log.sender, log.reason, log.case) == ("carol@globex.example", Reason.NOT_ALLOWED, None)
+
+
+def test_the_answer_to_a_case_opened_by_email_threads_with_the_customers_email(bob_cases, agent):
+    case = receive_email(load("new_case_attachments.eml")).case
+    received = OutboxMessage.objects.get(kind="case_received", to="bob@acme.example")
+    customer_email = case.messages.get().email_message_id
+    assert (received.in_reply_to, received.references) == (customer_email, customer_email)
+
+
 def test_a_colleague_with_company_scope_replies_in_html_from_outlook_in_finnish(bob_case, alice_cases):
     result = receive_email(load("outlook_reply_fi.eml", CASE=bob_case.number))
     assert result.outcome == Outcome.ACCEPTED, result.detail
@@ -246,6 +279,26 @@ def test_a_sender_failing_dmarc_is_rejected(bob_case):
     result = receive_email(load("forged_dmarc.eml", CASE=bob_case.number))
     assert (result.outcome, result.reason) == (Outcome.REJECTED, Reason.FORGED)
     assert len(customer_messages(bob_case)) == 1
+
+
+def test_with_a_trusted_mail_server_only_its_dmarc_pass_lets_mail_in(bob_cases, settings):
+    settings.INTAKE_TRUSTED_AUTHSERV_ID = "mx.portico.example"
+    unauthenticated = receive_email(build(subject="Spoofed", text="Send me the invoices."))
+    assert (unauthenticated.outcome, unauthenticated.reason) == (Outcome.REJECTED, Reason.FORGED)
+    assert "mx.portico.example" in unauthenticated.detail
+    other_server = build(headers={"Authentication-Results": "mx.evil.example; dmarc=pass header.from=acme.example"})
+    assert receive_email(other_server).reason == Reason.FORGED
+    verdict = "mx.portico.example; spf=pass; dmarc=pass header.from=acme.example"
+    passed = build(headers={"Authentication-Results": verdict})
+    assert receive_email(passed).outcome == Outcome.ACCEPTED
+    assert not Case.objects.filter(subject="Spoofed").exists()
+
+
+def test_a_forged_pass_below_our_servers_own_verdict_does_not_count(bob_cases, settings):
+    settings.INTAKE_TRUSTED_AUTHSERV_ID = "mx.portico.example"
+    forged = build(headers={"Authentication-Results": "mx.portico.example; dmarc=pass header.from=acme.example"})
+    ours_on_top = b"Authentication-Results: mx.portico.example; dmarc=none header.from=acme.example\r\n" + forged
+    assert receive_email(ours_on_top).reason == Reason.FORGED
 
 
 def test_a_sender_whose_return_path_is_another_domain_is_rejected(bob_cases):
@@ -437,3 +490,29 @@ def test_staff_see_received_emails_in_the_back_office(client, sam, bob_cases):
     entry = InboundEmail.objects.get(sender="stranger@nowhere.example")
     page = client.get(reverse("admin:helpdesk_intake_inboundemail_change", args=[entry.pk]))
     assert page.status_code == 200 and b"Sender is not a portal user" in page.content
+
+
+def test_a_person_at_two_companies_gets_the_new_case_where_they_last_opened_one(bob_cases, globex):
+    from portico.access.tests.factories import PortalAccessFactory
+    from portico.crm.tests.factories import ContactFactory
+
+    other = PortalAccessFactory(
+        contact=ContactFactory(account=globex, email=bob_cases.contact.email), user=bob_cases.user
+    )
+    give_cases(other, scope="own")
+    open_case(other, subject="Earlier at Globex")
+    result = receive_email(build(subject="Toner again", text="Please send toner."))
+    assert result.outcome == Outcome.ACCEPTED
+    assert Case.objects.get(subject="Toner again").account == globex
+
+
+def test_a_person_at_two_companies_writing_from_one_companys_address_gets_the_case_there(bob_cases, globex):
+    from portico.access.tests.factories import PortalAccessFactory
+    from portico.crm.tests.factories import ContactFactory
+
+    other = PortalAccessFactory(contact=ContactFactory(account=globex, email="bob@globex.example"), user=bob_cases.user)
+    give_cases(other, scope="own")
+    open_case(bob_cases, subject="Earlier at Acme")
+    result = receive_email(build(sender="Bob <bob@globex.example>", subject="Globex question", text="Hi."))
+    assert result.outcome == Outcome.ACCEPTED
+    assert Case.objects.get(subject="Globex question").account == globex

@@ -13,6 +13,7 @@ from portico.crm.tests.factories import ContactFactory
 from portico.helpdesk import selectors, services
 from portico.helpdesk.models import Case, CaseDeflection, CaseMessage, Priority, Status
 from portico.helpdesk.tests.factories import CategoryFactory, give_cases, open_case, png_upload, text_upload
+from portico.knowledge.tests.factories import ArticleFactory, grant_knowledge
 
 CREATE = reverse("portal:case_create")
 
@@ -101,6 +102,7 @@ def test_view_only_profiles_cannot_open_cases(portal_client, bob):
 
 
 def test_the_subject_asks_the_knowledge_base_for_suggestions_when_it_is_installed(portal_client, bob_cases):
+    grant_knowledge(bob_cases)
     content = portal_client(bob_cases).get(CREATE).content.decode()
     assert f'hx-get="{reverse("portal:kb_suggest")}"' in content
     assert reverse("portal:case_deflection") in content
@@ -109,12 +111,21 @@ def test_the_subject_asks_the_knowledge_base_for_suggestions_when_it_is_installe
 def test_without_the_knowledge_base_the_form_has_no_suggestions(portal_client, bob_cases, monkeypatch):
     from portico.helpdesk.portal import views
 
-    monkeypatch.setattr(views, "kb_suggest_url", lambda: "")
+    grant_knowledge(bob_cases)
+    monkeypatch.setattr(views, "kb_suggest_url", lambda principal: "")
     content = portal_client(bob_cases).get(CREATE).content.decode()
     assert "hx-get" not in content and "kb-suggestions" not in content
 
 
+def test_without_the_knowledge_module_in_the_profile_the_form_asks_for_no_suggestions(portal_client, bob_cases):
+    content = portal_client(bob_cases).get(CREATE).content.decode()
+    assert "hx-get" not in content and "kb-suggestions" not in content
+    assert reverse("portal:case_deflection") not in content
+
+
 def test_an_opened_suggestion_is_recorded_and_linked_to_the_case_still_submitted(portal_client, bob_cases):
+    grant_knowledge(bob_cases)
+    ArticleFactory(slug="reset-the-printer")
     client = portal_client(bob_cases)
     opened = client.post(
         reverse("portal:case_deflection"), {"article": "/portal/kb/reset-the-printer/?from=case", "q": "printer"}
@@ -136,6 +147,23 @@ def test_an_opened_suggestion_is_recorded_and_linked_to_the_case_still_submitted
 def test_only_links_to_knowledge_base_articles_are_recorded(portal_client, bob_cases, article):
     response = portal_client(bob_cases).post(reverse("portal:case_deflection"), {"article": article})
     assert response.status_code == 400 and not CaseDeflection.objects.exists()
+
+
+@pytest.mark.parametrize("article", ["no-such-article", "draft", "for-key-contacts"])
+def test_an_opened_article_the_principal_may_not_read_is_not_recorded(portal_client, bob_cases, alice, article):
+    grant_knowledge(bob_cases)
+    ArticleFactory(slug="draft", status="draft")
+    ArticleFactory(slug="for-key-contacts", visibility="profiles").profiles.add(alice.profile)
+    response = portal_client(bob_cases).post(reverse("portal:case_deflection"), {"article": f"/portal/kb/{article}/"})
+    assert response.status_code == 204 and not CaseDeflection.objects.exists()
+
+
+def test_an_opened_article_is_not_recorded_without_the_knowledge_module(portal_client, bob_cases):
+    ArticleFactory(slug="reset-the-printer")
+    response = portal_client(bob_cases).post(
+        reverse("portal:case_deflection"), {"article": "/portal/kb/reset-the-printer/"}
+    )
+    assert response.status_code == 204 and not CaseDeflection.objects.exists()
 
 
 # --- detail ---------------------------------------------------------------------------------------------------
@@ -212,6 +240,22 @@ def test_a_closed_case_has_no_comment_box_and_stops_polling(portal_client, bob_c
     content = page(portal_client(bob_cases), case)
     assert url("case_reply", case) not in content and "hx-trigger" not in content
     assert "This case is closed" in content
+
+
+def test_a_closed_case_offers_a_new_case_when_the_profile_may_open_one(portal_client, bob_cases, bob):
+    case = open_case(bob_cases)
+    services.close_case(case=case, actor=bob_cases.user, contact=bob_cases.contact)
+    assert f'href="{CREATE}"' in page(portal_client(bob_cases), case)
+    give_cases(bob, create=False)
+    assert f'href="{CREATE}"' not in page(portal_client(bob), case)
+
+
+def test_a_case_resolved_too_long_ago_offers_a_new_case(portal_client, bob_cases, agent):
+    case = open_case(bob_cases)
+    services.change_status(case=case, status=Status.RESOLVED, actor=agent)
+    with time_machine.travel(timezone.now() + timedelta(days=8)):
+        content = page(portal_client(bob_cases), case)
+    assert "too long ago to reopen" in content and f'href="{CREATE}"' in content
 
 
 def test_a_read_only_profile_sees_the_case_without_any_action(portal_client, bob):
@@ -319,6 +363,15 @@ def test_a_closed_case_cannot_be_edited(portal_client, bob_cases):
     assert response.status_code == 302 and Case.objects.get().priority == Priority.NORMAL
 
 
+def test_without_editable_fields_the_edit_page_is_404_for_get_and_post_alike(portal_client, bob):
+    give_cases(bob, editable=())
+    case = open_case(bob)
+    client = portal_client(bob)
+    assert client.get(url("case_edit", case)).status_code == 404
+    assert client.post(url("case_edit", case), {"priority": "4"}).status_code == 404
+    assert Case.objects.get().priority == Priority.NORMAL
+
+
 def test_without_the_edit_right_there_is_no_edit_page(portal_client, bob):
     give_cases(bob, edit=False)
     assert portal_client(bob).get(url("case_edit", open_case(bob))).status_code == 403
@@ -340,3 +393,19 @@ def test_the_dashboard_widget_counts_open_cases_and_lists_the_latest(portal_clie
     assert "Case of Alice" not in content
     assert f'href="{url("case", cases[0])}"' not in content  # the oldest of six is not among the latest five
     assert f'href="{url("case", cases[-1])}"' in content
+
+
+def test_the_live_part_says_when_the_status_changed_and_offers_a_reload(portal_client, bob_cases, agent):
+    case = open_case(bob_cases)
+    client = portal_client(bob_cases)
+    version = selectors.version(Case.objects.get(pk=case.pk))
+    assert f"page_status={Status.NEW}" in page(client, case)  # the poll carries the status the page was drawn with
+    with time_machine.travel(timezone.now() + timedelta(seconds=5)):
+        services.add_staff_reply(case=case, user=agent, body="Fixed it", status=Status.RESOLVED)
+    content = client.get(url("case_updates", case), {"since": version, "page_status": Status.NEW}).content.decode()
+    assert "Reload the page to see what you can do now." in content
+    assert f"page_status={Status.NEW}" in content  # the notice stays until the customer reloads
+    unchanged = client.get(url("case_updates", case), {"since": version, "page_status": Status.RESOLVED})
+    assert "Reload the page" not in unchanged.content.decode()
+    hostile = client.get(url("case_updates", case), {"since": version, "page_status": "<script>"})
+    assert hostile.status_code == 200 and "<script>" not in hostile.content.decode()

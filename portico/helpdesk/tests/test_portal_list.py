@@ -79,6 +79,9 @@ def test_sort_by_priority_and_by_number(portal_client, bob_cases):
     assert numbers(client.get(LIST, {"sort": "-priority"})) == [urgent.number, low.number]
     assert numbers(client.get(LIST, {"sort": "number"})) == [low.number, urgent.number]
     assert numbers(client.get(LIST, {"sort": "contact__account__vat_number"})) == [urgent.number, low.number]
+    for hostile in ("--priority", "-", "---number", "-pk", "priority "):  # ignored: the default order, never a 500
+        assert numbers(client.get(LIST, {"sort": hostile})) == [urgent.number, low.number]
+        assert client.get(reverse("portal:cases_export"), {"sort": hostile}).status_code == 200
 
 
 def test_newest_activity_comes_first(portal_client, bob_cases):

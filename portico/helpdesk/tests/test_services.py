@@ -419,8 +419,8 @@ def test_only_subject_category_and_priority_can_be_changed(bob):
         services.update_case(case=open_case(bob), actor=bob.user, contact=bob.contact, status="closed")
 
 
-def test_merging_moves_messages_and_attachments_and_closes_the_duplicate_pointing_to_the_target(alice, bob, agent):
-    target = open_case(alice, subject="Printer broken")
+def test_merging_moves_messages_and_attachments_and_closes_the_duplicate_pointing_to_the_target(bob, agent):
+    target = open_case(bob, subject="Printer broken")
     duplicate = open_case(bob, subject="Printer broken too", attachments=[png_upload()])
     services.add_customer_message(
         case=duplicate, contact=bob.contact, body="More info", actor=bob.user, source="portal"
@@ -436,6 +436,30 @@ def test_merging_moves_messages_and_attachments_and_closes_the_duplicate_pointin
     assert duplicate.number in note.body
     assert OutboxMessage.objects.filter(kind="case_merged", to="bob@acme.example").count() == 1
     assert not OutboxMessage.objects.filter(kind="case_closed").exists()
+
+
+def test_cases_of_two_contacts_are_never_merged_even_in_one_company(alice, bob, agent):
+    target, other = open_case(alice), open_case(bob)
+    with pytest.raises(ValidationError, match="another contact"):
+        services.merge_cases(target=target, duplicates=[other], actor=agent)
+    other.refresh_from_db()
+    assert other.status == Status.NEW and other.messages.count() == 1 and target.messages.count() == 1
+
+
+def test_reopening_a_rated_case_clears_the_rating_of_that_resolution(bob, agent):
+    case = open_case(bob)
+    services.change_status(case=case, status=Status.RESOLVED, actor=agent)
+    services.rate_case(case=case, contact=bob.contact, rating=4, comment="Quick", actor=bob.user)
+    services.add_customer_message(
+        case=case, contact=bob.contact, body="It broke again", actor=bob.user, source="portal"
+    )
+    case.refresh_from_db()
+    assert (case.status, case.resolved_at, case.rating, case.rating_comment) == (Status.OPEN, None, None, "")
+    services.change_status(case=case, status=Status.RESOLVED, actor=agent)
+    services.rate_case(case=case, contact=bob.contact, rating=5, comment="", actor=bob.user)
+    services.change_status(case=case, status=Status.OPEN, actor=agent)  # staff reopen a rated case too
+    case.refresh_from_db()
+    assert (case.status, case.rating) == (Status.OPEN, None)
 
 
 def test_cases_of_different_companies_are_never_merged(bob, carol, agent):

@@ -11,7 +11,6 @@ from django.core.management.base import BaseCommand
 
 from portico.access.demo import demo_loaded, demo_logins, load_demo_data
 from portico.core.mailsink import start_mail_sink
-from portico.helpdesk.demo import load_demo_cases
 
 
 class Command(BaseCommand):
@@ -29,7 +28,6 @@ class Command(BaseCommand):
         call_command("collectstatic", interactive=False, verbosity=0)
         if not demo_loaded():
             load_demo_data()
-            load_demo_cases()
             self.stdout.write("Demo data loaded.")
         self.print_logins(host, port)
         if no_serve:

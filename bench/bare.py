@@ -20,7 +20,7 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.db import connection
-from django.db.models import Count, Model, Q
+from django.db.models import Count, Exists, Model, OuterRef, Prefetch, Q
 from django.http import Http404, HttpResponse, HttpResponseServerError
 from django.template.loader import render_to_string
 from django.test import Client
@@ -31,6 +31,16 @@ from django.utils import timezone
 from portico.access.models import PortalAccess
 from portico.core.models import AuditEntry
 from portico.crm.models import Contact
+from portico.helpdesk.models import (
+    ACTIVE_STATUSES,
+    PUBLIC_KINDS,
+    Case,
+    CaseAttachment,
+    CaseMessage,
+    CaseStatusChange,
+    HelpdeskSettings,
+)
+from portico.knowledge.models import Article
 from portico.portal.models import CACHE_KEY as PORTAL_SETTINGS_KEY
 from portico.portal.models import ExternalLink
 
@@ -38,6 +48,8 @@ PAGES = {
     "login": "/portal/account/login/",
     "dashboard": "/portal/",
     "colleagues": "/portal/colleagues/",
+    "cases": "/portal/cases/",
+    "case": "/portal/cases/{case}/",  # one case of the company, chosen by bench/run.py
 }
 # Django's default middleware, as `django-admin startproject` writes it.
 BARE_MIDDLEWARE = [
@@ -54,6 +66,17 @@ FILLER = "Lorem ipsum dolor sit amet, consectetur adipiscing elit, sed do eiusmo
 TRANSACTION_CONTROL = ("SAVEPOINT", "RELEASE SAVEPOINT", "ROLLBACK TO SAVEPOINT", "BEGIN", "COMMIT")
 CHECK_HEADER = "HTTP_X_BENCH_CHECK"  # marks the in-process request of the check, which must not check again
 COLLEAGUES_PAGE_SIZE = 25
+CASES_PAGE_SIZE = 25
+
+
+def portal_path(page: str, case: int = 0) -> str:
+    """The URL of a measured portal page (the case page names the case)."""
+    return PAGES[page].format(case=case)
+
+
+def bare_path(page: str, case: int = 0) -> str:
+    """The URL of a page's bare twin (the case page's twin gets the same case in the query string)."""
+    return f"/bench/bare/{page}/" + (f"?case={case}" if "{case}" in PAGES[page] else "")
 
 
 # --- The queries of each page, written with the ORM ----------------------------------------------------------
@@ -98,8 +121,30 @@ def dashboard_queries(request) -> list:
         .select_related("actor_contact")
         .order_by("-created_at", "-pk")[:5]
     )
+    contact_rows, activity_rows = list(latest), list(activity)
+    company_cases = Case.objects.select_related("category", "contact").filter(account_id=account_id)
+    open_cases = company_cases.aggregate(open=Count("pk", filter=Q(status__in=ACTIVE_STATUSES)))
+    latest_cases = company_cases.order_by("-public_updated_at", "-pk")[:5]
+    chosen = Article.profiles.through.objects.filter(article=OuterRef("pk"), portalprofile=access.profile)
+    articles = Article.objects.filter(status=Article.Status.PUBLISHED).filter(
+        Q(visibility__in=[Article.Visibility.PUBLIC, Article.Visibility.PORTAL])
+        | Q(visibility=Article.Visibility.PROFILES) & Exists(chosen)
+    )
+    latest_articles = articles.order_by("-published_at", "-pk")[:5]
+    helpful = articles.filter(helpful_count__gt=0)
+    helpful = helpful.order_by("-helpful_count", "not_helpful_count", "-published_at", "-pk")
     links = ExternalLink.objects.filter(Q(profiles=None) | Q(profiles=access.profile)).distinct()
-    return [[access], [counts], list(latest), list(activity), list(links)]
+    return [
+        [access],
+        [counts],
+        contact_rows,
+        activity_rows,
+        [open_cases],
+        list(latest_cases),
+        list(latest_articles),
+        list(helpful[:5]),
+        list(links),
+    ]
 
 
 def colleagues_queries(request) -> list:
@@ -114,10 +159,51 @@ def colleagues_queries(request) -> list:
     return [[access], list(page.object_list)]
 
 
+def cases_queries(request) -> list:
+    """The company's cases, latest update first, the first page of 25."""
+    access = _current_access(request)
+    cache.get(PORTAL_SETTINGS_KEY)
+    cases = (
+        Case.objects.select_related("category", "contact")
+        .filter(account_id=access.contact.account_id)
+        .order_by("-public_updated_at", "-pk")
+    )
+    page = Paginator(cases, CASES_PAGE_SIZE).get_page(1)
+    return [[access], list(page.object_list)]
+
+
+def case_queries(request) -> list:
+    """One case of the company with its public messages (and their files) and its status history."""
+    access = _current_access(request)
+    helpdesk_settings = (
+        HelpdeskSettings.objects.select_related("default_assignee", "default_team")
+        .filter(pk=HelpdeskSettings.SINGLETON)
+        .first()
+    )
+    cache.get(PORTAL_SETTINGS_KEY)
+    case = (
+        Case.objects.select_related("category", "contact")
+        .filter(account_id=access.contact.account_id)
+        .get(pk=int(request.GET["case"]))
+    )
+    conversation = (
+        CaseMessage.objects.filter(kind__in=PUBLIC_KINDS)
+        .filter(case=case)
+        .order_by("created_at", "pk")
+        .select_related("author_user", "author_contact")
+        .prefetch_related(Prefetch("attachments", queryset=CaseAttachment.objects.order_by("pk")))
+    )
+    history = CaseStatusChange.objects.filter(case=case).select_related("actor", "actor_contact")
+    settings_rows = [helpdesk_settings] if helpdesk_settings else []  # no row until staff first save settings
+    return [[access, *settings_rows], [case], list(conversation), list(history.order_by("created_at", "pk"))]
+
+
 QUERIES = {
     "login": login_queries,
     "dashboard": login_required(dashboard_queries),
     "colleagues": login_required(colleagues_queries),
+    "cases": login_required(cases_queries),
+    "case": login_required(case_queries),
 }
 
 
@@ -236,12 +322,13 @@ def _is_timestamp(value) -> bool:
         return False
 
 
-def compare_sql(page: str, cookies: dict[str, str]) -> tuple[list, list, int]:
+def compare_sql(page: str, cookies: dict[str, str], case: int = 0) -> tuple[list, list, int]:
     """Record the SQL of the real page and of its bare twin; return both lists and the real page's size."""
     portal_client = _client(cookies)
-    portal_client.get(PAGES[page])  # a first visit may write the session; the measured requests find it settled
-    portal_sql, body = record_sql(portal_client, PAGES[page])
-    bare_sql, _body = record_sql(_client(cookies, BareClientHandler()), f"/bench/bare/{page}/", **{CHECK_HEADER: "1"})
+    portal_client.get(portal_path(page, case))  # a first visit may write the session; later ones find it settled
+    portal_sql, body = record_sql(portal_client, portal_path(page, case))
+    bare_client = _client(cookies, BareClientHandler())
+    bare_sql, _body = record_sql(bare_client, bare_path(page, case), **{CHECK_HEADER: "1"})
     return portal_sql, bare_sql, len(body)
 
 
@@ -252,7 +339,8 @@ def _check_and_fit(request, page: str, tables: list[list]) -> Fit | HttpResponse
     with _lock:
         fit = _fits.get(page)
         if fit is None:
-            portal_sql, bare_sql, size = compare_sql(page, request.COOKIES)
+            case = int(request.GET.get("case", 0))
+            portal_sql, bare_sql, size = compare_sql(page, request.COOKIES, case)
             if len(portal_sql) != len(bare_sql) or not all(map(_same, portal_sql, bare_sql)):
                 lines = [f"{page}: the bare twin does not run the portal page's SQL", "", "portal:"]
                 lines += [f"  {sql} {params}" for sql, params in portal_sql] + ["", "bare:"]

@@ -1,7 +1,8 @@
 """Where the CPU time of a portal page goes, next to its bare twin: in-process, no server, no load generator.
 
     uv run python bench/breakdown.py --db sqlite|postgres [--accounts 10000 --contacts-per-account 10]
-                                     [--requests 200] [--pages login,dashboard,colleagues]
+                                     [--cases 1000000 --company-cases 10000]
+                                     [--requests 200] [--pages login,dashboard,colleagues,cases,case]
 
 Prepares or reuses the same database as bench/run.py (migrated, seeded at the same size). Calls the WSGI
 application directly, many times per page, and times a few well-known functions (outermost call only) with
@@ -80,10 +81,11 @@ def instrument() -> None:
 
 def call(application, path: str, cookie: str) -> int:
     """One GET through the WSGI application; return the body size, insisting on 200."""
+    path, _mark, query = path.partition("?")
     environ = {
         "REQUEST_METHOD": "GET",
         "PATH_INFO": path,
-        "QUERY_STRING": "",
+        "QUERY_STRING": query,
         "SERVER_NAME": "127.0.0.1",
         "SERVER_PORT": "80",
         "SERVER_PROTOCOL": "HTTP/1.1",
@@ -122,15 +124,17 @@ def main(argv=None) -> None:
     parser.add_argument("--db", choices=["sqlite", "postgres"], required=True)
     parser.add_argument("--accounts", type=int, default=10000)
     parser.add_argument("--contacts-per-account", type=int, default=10)
+    parser.add_argument("--cases", type=int, default=1_000_000)
+    parser.add_argument("--company-cases", type=int, default=10_000)
     parser.add_argument("--requests", type=int, default=200, help="requests per batch (three batches per page)")
-    parser.add_argument("--pages", default="login,dashboard,colleagues")
+    parser.add_argument("--pages", default="login,dashboard,colleagues,cases,case")
     args = parser.parse_args(argv)
     configure_environment(args)
     import django
 
     django.setup()
     instrument()  # before the WSGI handler exists: it keeps references to what it calls
-    from bench.bare import PAGES
+    from bench.bare import bare_path, portal_path
     from bench.wsgi import application
 
     prepare_database(args)
@@ -143,8 +147,8 @@ def main(argv=None) -> None:
     )
     for page in [p.strip() for p in args.pages.split(",") if p.strip()]:
         cookie = "" if page == "login" else visitor.cookie
-        portal_total, portal = measure(application, PAGES[page], cookie, args.requests)
-        bare_total, bare = measure(application, f"/bench/bare/{page}/", cookie, args.requests)
+        portal_total, portal = measure(application, portal_path(page, visitor.case), cookie, args.requests)
+        bare_total, bare = measure(application, bare_path(page, visitor.case), cookie, args.requests)
         print(f"\n{page}: portal {portal_total:.2f} CPU ms/request, bare {bare_total:.2f} ({args.db})\n")
         print("| part (inclusive, overlapping) | portal ms | bare ms |")
         print("|---|---:|---:|")

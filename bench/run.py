@@ -1,6 +1,7 @@
 """Measure portal pages against bare Django views doing the same queries, under concurrent load.
 
     uv run python bench/run.py --db sqlite|postgres [--accounts 10000 --contacts-per-account 10]
+                               [--cases 1000000 --company-cases 10000]
                                [--concurrency 16] [--seconds 15] [--rounds 2]
 
 Prepares (or reuses) a seeded database, signs a company admin in, starts granian on a free port of
@@ -44,15 +45,19 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument("--db", choices=["sqlite", "postgres"], required=True)
     parser.add_argument("--accounts", type=int, default=10000)
     parser.add_argument("--contacts-per-account", type=int, default=10)
+    parser.add_argument("--cases", type=int, default=1_000_000, help="support cases over all accounts")
+    parser.add_argument("--company-cases", type=int, default=10_000, help="of them, in the measured company")
     parser.add_argument("--concurrency", type=int, default=16, help="open connections of the load generator")
     parser.add_argument("--threads", type=int, default=2, help="load generator threads")
     parser.add_argument("--seconds", type=int, default=15, help="length of one load run")
     parser.add_argument("--warmup", type=int, default=3, help="seconds of warm-up per URL")
     parser.add_argument("--rounds", type=int, default=2, help="portal/bare alternations per page")
-    parser.add_argument("--pages", default="login,dashboard,colleagues")
+    parser.add_argument("--pages", default="login,dashboard,colleagues,cases,case")
     args = parser.parse_args(argv)
     if args.accounts < 1 or args.contacts_per_account < 2 or not 1 <= args.seconds <= 120 or args.rounds < 1:
         parser.error("need --accounts >= 1, --contacts-per-account >= 2, 1 <= --seconds <= 120, --rounds >= 1")
+    if not 1 <= args.company_cases <= args.cases:
+        parser.error("need 1 <= --company-cases <= --cases (the case page shows one of the company's cases)")
     return args
 
 
@@ -93,15 +98,19 @@ def prepare_database(args) -> None:
     from django.core.management import call_command
     from django.db import connections
 
+    from portico.access.management.commands.seed import middle_account
     from portico.crm.models import Account, Contact
+    from portico.helpdesk.models import Case
 
     call_command("migrate", verbosity=0)
     call_command("createcachetable", verbosity=0)
     call_command("collectstatic", interactive=False, verbosity=0)
-    wanted = (args.accounts, args.accounts * args.contacts_per_account)
-    have = (Account.objects.count(), Contact.objects.count())
+    wanted = (args.accounts, args.accounts * args.contacts_per_account, args.cases, args.company_cases)
+    middle = middle_account()
+    company_cases = Case.objects.filter(account=middle).count() if middle else 0
+    have = (Account.objects.count(), Contact.objects.count(), Case.objects.count(), company_cases)
     if have == wanted:
-        print(f"Reusing the database: {have[0]} accounts, {have[1]} contacts.")
+        print(f"Reusing the database: {have[0]} accounts, {have[1]} contacts, {have[2]} cases ({have[3]} measured).")
     else:
         seed(args, have, wanted)
     with connections["default"].cursor() as cursor:
@@ -109,25 +118,39 @@ def prepare_database(args) -> None:
     cache.clear()  # no entries (sign-in rate limits, settings of an older release) left from earlier runs
 
 
-def seed(args, have: tuple[int, int], wanted: tuple[int, int]) -> None:
+def seed(args, have: tuple[int, ...], wanted: tuple[int, ...]) -> None:
     """Fill the database at the requested size, starting afresh when it holds anything else."""
     from django.core.management import call_command
     from django.db import connections
 
-    if have != (0, 0):
-        print(f"The database holds {have[0]} accounts and {have[1]} contacts, not {wanted}: starting afresh.")
+    if have != (0, 0, 0, 0):
+        print(
+            f"The database holds {have[0]} accounts, {have[1]} contacts, {have[2]} cases ({have[3]} in the "
+            f"measured company), not {wanted}: starting afresh."
+        )
         connections.close_all()
         if args.db == "sqlite":
             for suffix in ("", "-wal", "-shm"):
                 Path(f"{sqlite_path()}{suffix}").unlink(missing_ok=True)
         else:
+            connections["default"].close_pool()  # the pool's open connections would die with the database
             postgres_database(drop=True)
         call_command("migrate", verbosity=0)
         call_command("createcachetable", verbosity=0)
-    print(f"Seeding {args.accounts} accounts with {args.contacts_per_account} contacts each ...")
+    print(
+        f"Seeding {args.accounts} accounts with {args.contacts_per_account} contacts each, {args.cases} cases "
+        f"({args.company_cases} in the measured company) ..."
+    )
     started = time.monotonic()
     with open(os.devnull, "w") as quiet:
-        call_command("seed", accounts=args.accounts, contacts_per_account=args.contacts_per_account, stdout=quiet)
+        call_command(
+            "seed",
+            accounts=args.accounts,
+            contacts_per_account=args.contacts_per_account,
+            cases=args.cases,
+            company_cases=args.company_cases,
+            stdout=quiet,
+        )
     print(f"Seeded in {time.monotonic() - started:.1f} s.")
 
 
@@ -139,24 +162,43 @@ class Visitor:
     account_name: str
     colleague_email: str
     cookie: str
+    case: int  # the case of the case page: the company's latest updated open case, with a conversation
+    case_number: str
+    latest_case_number: str  # the first row of the case list
 
 
 def sign_in_company_admin(args) -> Visitor:
-    """Make a portal user of a seeded account its company admin with "Key contact" and sign them in."""
+    """Make a portal user of a seeded account its company admin with "Key contact" and sign them in.
+
+    "Key contact" must show the company's cases (its starting grant, migration helpdesk 0003): restored if changed.
+    """
     from django.test import Client
 
-    from portico.access.management.commands.seed import SEED_PASSWORD
+    from portico.access.management.commands.seed import SEED_PASSWORD, middle_account
     from portico.access.models import PortalAccess, PortalProfile
-    from portico.crm.models import Account, Contact
+    from portico.crm.models import Contact
+    from portico.helpdesk.models import ACTIVE_STATUSES, Case
+    from portico.helpdesk.portal.module import CasesModule
 
-    account = Account.objects.order_by("pk")[args.accounts // 2]
+    account = middle_account()
+    profile = PortalProfile.objects.get(name="Key contact")
+    if profile.grants.get("cases", {}).get("scope") != "company" or not profile.grants["cases"].get("view"):
+        profile.grants["cases"] = {
+            "view": True,
+            "create": True,
+            "edit": True,
+            "actions": True,
+            "scope": "company",
+            "fields": {name: "edit" if name in ("priority", "category") else "read" for name in CasesModule.fields},
+        }
+        profile.save(update_fields=["grants", "updated_at"])
     access = (
         PortalAccess.objects.filter(contact__account=account, user__isnull=False)
         .select_related("user")
         .order_by("pk")
         .first()
     )
-    access.profile = PortalProfile.objects.get(name="Key contact")
+    access.profile = profile
     access.is_company_admin = True
     access.is_active = True
     access.save(update_fields=["profile", "is_company_admin", "is_active", "updated_at"])
@@ -166,11 +208,18 @@ def sign_in_company_admin(args) -> Visitor:
         raise SystemExit(f"Signing in {access.user.email} failed: HTTP {response.status_code}")
     client.get("/portal/")  # the first page after sign-in settles the session
     colleague = Contact.objects.filter(account=account).exclude(pk=access.contact_id).order_by("-pk").first()
+    cases = Case.objects.filter(account=account).order_by("-public_updated_at", "-pk")
+    case = cases.filter(status__in=ACTIVE_STATUSES, messages__isnull=False).distinct().first()
+    if case is None:
+        raise SystemExit(f"{account.name} has no open case with messages: seed with --company-cases.")
     return Visitor(
         email=access.user.email,
         account_name=account.name,
         colleague_email=colleague.email,
         cookie=f"sessionid={client.cookies['sessionid'].value}",
+        case=case.pk,
+        case_number=case.number,
+        latest_case_number=cases.first().number,
     )
 
 
@@ -181,7 +230,7 @@ def page_queries(pages: list[str], visitor: Visitor) -> dict[str, tuple[int, int
     result = {}
     for page in pages:
         cookies = {} if page == "login" else {"sessionid": visitor.cookie.split("=", 1)[1]}
-        portal_sql, _bare_sql, size = compare_sql(page, cookies)
+        portal_sql, _bare_sql, size = compare_sql(page, cookies, visitor.case)
         result[page] = (len(portal_sql), size)
     return result
 
@@ -397,22 +446,25 @@ def measure(wrk, args, server: Server, result: Result, url_path: str, cookie: st
 
 def check_pages(server: Server, pages: list[str], visitor: Visitor) -> dict[str, tuple[int, int]]:
     """Each portal page answers 200 with its content; each bare twin answers 200. Return both sizes."""
-    from bench.bare import PAGES
+    from bench.bare import bare_path, portal_path
 
     markers = {
         "login": 'name="password"',
         "dashboard": escape(visitor.account_name),
         "colleagues": visitor.colleague_email,
+        "cases": visitor.latest_case_number,
+        "case": f'<span class="case-number">{visitor.case_number}</span>',
     }
     sizes = {}
     for page in pages:
         cookie = "" if page == "login" else visitor.cookie
-        status, body = fetch(server.port, PAGES[page], cookie)
+        path, bare = portal_path(page, visitor.case), bare_path(page, visitor.case)
+        status, body = fetch(server.port, path, cookie)
         if status != 200 or markers[page] not in body.decode():
-            raise SystemExit(f"{PAGES[page]} answered {status} without {markers[page]!r}")
-        bare_status, bare_body = fetch(server.port, f"/bench/bare/{page}/", cookie)
+            raise SystemExit(f"{path} answered {status} without {markers[page]!r}")
+        bare_status, bare_body = fetch(server.port, bare, cookie)
         if bare_status != 200:
-            raise SystemExit(f"/bench/bare/{page}/ answered {bare_status}; see {server.log_path}")
+            raise SystemExit(f"{bare} answered {bare_status}; see {server.log_path}")
         sizes[page] = (len(body), len(bare_body))
     return sizes
 
@@ -442,7 +494,8 @@ def report(args, pages, results, queries, sizes, machine_line, load_before, load
     lines = [
         f"## {args.db} — {started:%Y-%m-%d %H:%M} UTC",
         "",
-        f"{args.accounts} accounts, {args.accounts * args.contacts_per_account} contacts; "
+        f"{args.accounts} accounts, {args.accounts * args.contacts_per_account} contacts, {args.cases} cases "
+        f"({args.company_cases} in the measured company); "
         f"wrk {args.threads} threads, {args.concurrency} connections, {args.seconds} s per run, "
         f"{args.rounds} rounds of portal/bare per page; granian 2 workers × 4 blocking threads.",
         f"Machine: {machine_line}; load average before {load_before}, after {load_after}.",
@@ -542,7 +595,7 @@ def main(argv=None) -> None:
     django.setup()
     from django.db import connections
 
-    from bench.bare import PAGES
+    from bench.bare import PAGES, bare_path, portal_path
 
     unknown = [p for p in pages if p not in PAGES]
     if unknown:
@@ -563,7 +616,7 @@ def main(argv=None) -> None:
         sizes = check_pages(server, pages, visitor)
         for page in pages:
             cookie = "" if page == "login" else visitor.cookie
-            for path in (PAGES[page], f"/bench/bare/{page}/"):
+            for path in (portal_path(page, visitor.case), bare_path(page, visitor.case)):
                 load(wrk, args, server, path, cookie, args.warmup)
         for number in range(1, args.rounds + 1):
             # Alternate which variant goes first so slow drifts of the shared machine fall on both.
@@ -571,7 +624,7 @@ def main(argv=None) -> None:
             for page in pages:
                 cookie = "" if page == "login" else visitor.cookie
                 for variant in variants:
-                    path = PAGES[page] if variant == "portal" else f"/bench/bare/{page}/"
+                    path = portal_path(page, visitor.case) if variant == "portal" else bare_path(page, visitor.case)
                     result = measure(wrk, args, server, Result(page, variant, number), path, cookie)
                     results.append(result)
                     print(

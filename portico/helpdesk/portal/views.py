@@ -9,13 +9,16 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import NoReverseMatch, Resolver404, resolve, reverse
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from portico.access import engine
 from portico.access.models import FieldMode
+from portico.core.urltags import pk_url
 from portico.helpdesk import selectors, services
-from portico.helpdesk.models import PUBLIC_KINDS, CaseAttachment, HelpdeskSettings, Source, Status
+from portico.helpdesk.models import PUBLIC_KINDS, CaseAttachment, HelpdeskSettings, Priority, Source, Status
 from portico.helpdesk.portal.forms import CaseCreateForm, CaseEditForm, RatingForm, ReplyForm
 from portico.portal.records import AttachmentDownloadView, RecordDetailMixin, RecordExportView, RecordListView
 from portico.portal.views import PortalView
@@ -92,6 +95,29 @@ class CaseListView(RecordListView):
     sort_fields = ("number", "subject", "priority", "created_at", "public_updated_at")
     default_sort = "-public_updated_at"
     export_url_name = "portal:cases_export"
+
+    def rows(self, records) -> list[dict]:
+        """The page's rows as plain values: labels looked up and dates formatted once here, not by tags per row."""
+        url = pk_url("portal:case")
+        statuses, priorities = dict(Status.choices), dict(Priority.choices)
+
+        def when(value):
+            return date_format(timezone.localtime(value), "SHORT_DATETIME_FORMAT") if value else ""
+
+        return [
+            {
+                "url": url(case.pk),
+                "number": case.number,
+                "subject": case.subject,
+                "status": case.status,
+                "status_label": statuses.get(case.status, case.status),
+                "priority_label": priorities.get(case.priority, case.priority),
+                "contact": case.contact.full_name if "contact" in self.shown else "",
+                "created_at": when(case.created_at),
+                "public_updated_at": when(case.public_updated_at),
+            }
+            for case in records
+        ]
 
 
 class CaseExportView(RecordExportView, CaseListView):

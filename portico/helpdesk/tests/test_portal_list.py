@@ -14,7 +14,7 @@ EXPORT = reverse("portal:cases_export")
 
 
 def numbers(response) -> list[str]:
-    return [c.number for c in response.context["rows"]]
+    return [row["number"] for row in response.context["rows"]]
 
 
 def csv_rows(response) -> list[list[str]]:

@@ -100,8 +100,12 @@ def check_attachments(uploads: Iterable, helpdesk_settings: HelpdeskSettings) ->
     return checked
 
 
-def _store_attachments(message: CaseMessage, checked: list) -> list[CaseAttachment]:
-    return [save_attachment(attachment=CaseAttachment(message=message), upload=upload) for upload in checked]
+def _add_message(case: Case, checked: list, **fields) -> CaseMessage:
+    """A message of the case with its (already checked) files."""
+    message = CaseMessage.objects.create(case=case, **fields)
+    for upload in checked:
+        save_attachment(attachment=CaseAttachment(message=message), upload=upload)
+    return message
 
 
 def _lock(case: Case) -> Case:
@@ -209,8 +213,9 @@ def create_case(
     )
     _set_due_times(case, helpdesk_settings)
     case.save()
-    message = CaseMessage.objects.create(
-        case=case,
+    _add_message(
+        case,
+        checked,
         kind=MessageKind.CUSTOMER,
         author_contact=contact,
         author_user=actor,
@@ -218,7 +223,6 @@ def create_case(
         source=source,
         email_message_id=email_message_id,
     )
-    _store_attachments(message, checked)
     customer = contact if source != Source.STAFF else None
     _history(case, "", Status.NEW, actor, customer)
     _audit(
@@ -274,8 +278,9 @@ def add_customer_message(
             _("This case was resolved too long ago to reopen. Open a new case if you need more help.")
         )
     old = locked.status
-    message = CaseMessage.objects.create(
-        case=locked,
+    message = _add_message(
+        locked,
+        checked,
         kind=MessageKind.CUSTOMER,
         author_contact=contact,
         author_user=actor,
@@ -283,7 +288,6 @@ def add_customer_message(
         source=source,
         email_message_id=email_message_id,
     )
-    _store_attachments(message, checked)
     if old in (Status.WAITING, Status.RESOLVED):
         locked.status = Status.OPEN
         _unresolve(locked)
@@ -323,14 +327,14 @@ def add_staff_reply(
     if locked.status == Status.CLOSED and not internal:
         raise ValidationError(_("This case is closed: it takes internal notes only."))
     now = timezone.now()
-    message = CaseMessage.objects.create(
-        case=locked,
+    message = _add_message(
+        locked,
+        checked,
         kind=MessageKind.NOTE if internal else MessageKind.REPLY,
         author_user=user,
         body=body,
         source=Source.STAFF,
     )
-    _store_attachments(message, checked)
     if internal:
         _audit("case.note_added", locked, user, changes={"message": [None, message.pk]})
     else:

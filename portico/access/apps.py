@@ -8,6 +8,15 @@ class AccessConfig(AppConfig):
     name = "portico.access"
     label = "access"
     verbose_name = _("Portal access")
+    # Staff roles (see portico.users.roles): the Administrator may do everything, these roles what follows.
+    back_office = True
+    staff_roles = {
+        "Sales": {"access.portalaccess": ["add", "change", "view"], "access.portalprofile": ["view"]},
+        "Support": {
+            "access.portalaccess": ["add", "change", "view", "view_portal_as"],
+            "access.portalprofile": ["view"],
+        },
+    }
 
     def ready(self):
         from portico.access import signals  # noqa: F401  (sign-in bookkeeping)

@@ -14,6 +14,7 @@ from django.http import Http404
 from portico.access.models import FieldMode, Scope
 from portico.access.principal import Principal
 from portico.access.registry import PortalModule, get_module
+from portico.crm.models import Contact
 
 
 def _module(module: str | PortalModule) -> PortalModule:
@@ -93,6 +94,34 @@ def switch_target(principal: Principal, module: str | PortalModule, **lookup):
         except (ValueError, TypeError):
             return None
     return None
+
+
+def company_people(principal: Principal, module: str | PortalModule) -> models.QuerySet:
+    """Return the contacts a module may name to the principal as people (who did what, who to filter by).
+
+    The record scope of the principal's grant in the module decides whose: only their own contact, their
+    company's, or their company's and its subsidiaries'; never another company's. 404 when the module is not
+    granted, as for `visible()`. No query is run until the queryset is read.
+    """
+    module = _module(module)
+    grant = principal.grant(module)
+    if not grant.view:
+        raise Http404
+    if grant.scope == Scope.OWN:
+        return Contact.objects.filter(pk=principal.contact.pk)
+    if grant.scope == Scope.COMPANY_AND_SUBSIDIARIES:
+        return Contact.objects.filter(account_id__in=principal.account_tree_ids)
+    return Contact.objects.filter(account_id=principal.account.pk)
+
+
+def company_contacts(principal: Principal) -> models.QuerySet:
+    """Return the contacts of the one company the principal acts for, for rules that hold per company.
+
+    For checks such as "one colleague per email address" when a company admin adds or edits a colleague: the
+    rule counts every contact of the company, whatever the principal may see. Never for showing records: use
+    `visible()` or `company_people()` for that.
+    """
+    return Contact.objects.filter(account_id=principal.account.pk)
 
 
 def require(principal: Principal, module: str | PortalModule, action: str) -> None:

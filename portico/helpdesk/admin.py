@@ -20,8 +20,8 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from portico.core.admin import AuditTrailMixin
-from portico.core.attachments import KINDS
 from portico.core.singleton_admin import SingletonAdmin
+from portico.core.uploads import attachment_rules
 from portico.helpdesk import selectors, services
 from portico.helpdesk.admin_views import CaseAdminViews
 from portico.helpdesk.models import (
@@ -30,13 +30,14 @@ from portico.helpdesk.models import (
     CaseCategory,
     CaseDeflection,
     HelpdeskSettings,
+    Holiday,
     SlaPolicy,
     Source,
     Status,
     Team,
     validate_labels,
 )
-from portico.helpdesk.sla import BREACHED, DUE_SOON, MET, ON_TRACK, sla_state
+from portico.helpdesk.sla import BREACHED, DUE_SOON, MET, ON_TRACK, PAUSED, sla_state
 
 WEEKDAYS = [
     (0, _("Monday")),
@@ -145,17 +146,20 @@ class SlaPolicyAdmin(admin.ModelAdmin):
         return _duration(obj.resolution_minutes)
 
 
+@admin.register(Holiday)
+class HolidayAdmin(admin.ModelAdmin):
+    """Public holidays: days off for the SLA policies that count business hours only."""
+
+    list_display = ("date", "name")
+    search_fields = ("name",)
+    date_hierarchy = "date"
+    ordering = ("date",)
+
+
 # ---------------------------------------------------------------- settings (one screen)
 
 
 class HelpdeskSettingsForm(forms.ModelForm):
-    allowed_types = forms.MultipleChoiceField(
-        label=_("Allowed attachment types"),
-        required=False,
-        widget=forms.CheckboxSelectMultiple,
-        choices=[(key, ", ".join(f".{e}" for e in kind.extensions)) for key, kind in KINDS.items()],
-        help_text=_("None ticked: every type listed. Programs, web pages and SVG images are never accepted."),
-    )
     business_days = forms.TypedMultipleChoiceField(
         label=_("Business days"), required=False, coerce=int, choices=WEEKDAYS, widget=forms.CheckboxSelectMultiple
     )
@@ -166,8 +170,6 @@ class HelpdeskSettingsForm(forms.ModelForm):
             "default_assignee",
             "default_team",
             "reopen_days",
-            "attachment_max_mb",
-            "allowed_types",
             "business_days",
             "business_start",
             "business_end",
@@ -189,14 +191,26 @@ class HelpdeskSettingsAdmin(SingletonAdmin):
     fieldsets = (
         (_("New cases from the portal and by email"), {"fields": ("default_assignee", "default_team")}),
         (_("Resolved cases"), {"fields": ("reopen_days",)}),
-        (_("Attachments"), {"fields": ("attachment_max_mb", "allowed_types")}),
+        (_("Attachments"), {"fields": ("attachment_rules",)}),
         (
             _("Business hours (for SLA policies that count business hours only)"),
             {"fields": ("business_days", ("business_start", "business_end"), "time_zone")},
         ),
         (_("Suggested articles"), {"fields": ("deflections",)}),
     )
-    readonly_fields = ("deflections",)
+    readonly_fields = ("attachment_rules", "deflections")
+
+    @admin.display(description=_("attachment rules"))
+    def attachment_rules(self, obj):
+        rules = attachment_rules()
+        return format_html(
+            '{} <a href="{}">{}</a>',
+            _("Files of at most %(size)d MB, up to %(count)d per message; shared by every portal module.")
+            % {"size": rules.max_mb, "count": rules.max_files},
+            # The portal settings page (its list opens the one record) at its attachments section.
+            f"{reverse('admin:portal_portalsettings_changelist')}#attachments",
+            _("Change them in the portal settings"),
+        )
 
     @admin.display(description=_("opened from the new-case form"))
     def deflections(self, obj):
@@ -219,7 +233,10 @@ def deflection_text(summary: dict) -> str:
 
 
 class SlaFilter(admin.SimpleListFilter):
-    """Active cases that missed a due time (as the SLA column says), or whose next due time comes within some hours."""
+    """Active cases that missed a due time (as the SLA column says), or whose next due time comes within some hours.
+
+    A case waiting for the customer is neither: its clock stands still.
+    """
 
     title = _("SLA")
     parameter_name = "sla"
@@ -234,7 +251,7 @@ class SlaFilter(admin.SimpleListFilter):
 
     def queryset(self, request, queryset):
         value, now = self.value(), timezone.now()
-        active = Q(status__in=ACTIVE_STATUSES)
+        active = Q(status__in=ACTIVE_STATUSES, sla_paused_at__isnull=True)
         first_open = Q(first_responded_at__isnull=True)
         answered_late = Q(first_responded_at__gt=F("first_response_due"))
         breached = (first_open & Q(first_response_due__lt=now)) | answered_late | Q(resolution_due__lt=now)
@@ -350,7 +367,13 @@ class CaseAdmin(CaseAdminViews, AuditTrailMixin, admin.ModelAdmin):
             (_("Assignment"), {"fields": (("assignee", "team"),)}),
             (
                 _("SLA"),
-                {"fields": (("first_response_due", "first_responded_at"), ("resolution_due", "resolved_at"), "sla")},
+                {
+                    "fields": (
+                        ("first_response_due", "first_responded_at"),
+                        ("resolution_due", "resolved_at"),
+                        ("sla", "sla_paused_at"),
+                    )
+                },
             ),
             (
                 _("Details"),
@@ -383,6 +406,7 @@ class CaseAdmin(CaseAdminViews, AuditTrailMixin, admin.ModelAdmin):
             "merged_cases_list",
             "deflections_list",
             "sla",
+            "sla_paused_at",
         ]
         if obj is not None:
             readonly += ["contact", "description"]
@@ -406,11 +430,17 @@ class CaseAdmin(CaseAdminViews, AuditTrailMixin, admin.ModelAdmin):
     @admin.display(description=_("SLA"))
     def sla(self, obj):
         state = sla_state(obj)
-        words = {BREACHED: _("Breached"), DUE_SOON: _("Due soon"), ON_TRACK: _("On track"), MET: _("Met")}
+        words = {
+            BREACHED: _("Breached"),
+            DUE_SOON: _("Due soon"),
+            ON_TRACK: _("On track"),
+            MET: _("Met"),
+            PAUSED: _("Paused: waiting for the customer"),
+        }
         if state not in words:
             return "—"
-        colour = {BREACHED: "#a4161a", DUE_SOON: "#8a5a00", ON_TRACK: "inherit", MET: "#146c2e"}[state]
-        return format_html('<strong style="color:{}">{}</strong>', colour, words[state])
+        colours = {BREACHED: "#a4161a", DUE_SOON: "#8a5a00", MET: "#146c2e"}
+        return format_html('<strong style="color:{}">{}</strong>', colours.get(state, "inherit"), words[state])
 
     @admin.display(description=_("merged here"))
     def merged_cases_list(self, obj):

@@ -17,9 +17,9 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from portico.core.attachments import attachment_response
+from portico.core.uploads import attachment_rules, attachments_field
 from portico.helpdesk import selectors, services
-from portico.helpdesk.models import BODY_MAX, Case, CaseAttachment, HelpdeskSettings, Status, Team
-from portico.helpdesk.portal.forms import attachments_field
+from portico.helpdesk.models import BODY_MAX, Case, CaseAttachment, Status, Team
 
 
 class StaffReplyForm(forms.Form):
@@ -33,12 +33,12 @@ class StaffReplyForm(forms.Form):
     )
     status = forms.ChoiceField(label=_("Then set the status to"), required=False)
 
-    def __init__(self, *args, helpdesk_settings, **kwargs):
+    def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["status"].choices = [("", _("(unchanged)"))] + [
             (value, label) for value, label in Status.choices if value != Status.NEW
         ]
-        self.fields["attachments"] = attachments_field(helpdesk_settings)
+        self.fields["attachments"] = attachments_field(attachment_rules())
 
 
 class AssignForm(forms.Form):
@@ -63,12 +63,11 @@ class CaseAdminViews:
         return super().change_view(request, object_id, form_url, extra)
 
     def conversation_context(self, request, case, form=None) -> dict:
-        helpdesk_settings = HelpdeskSettings.load()
         return {
             "case": case,
             "conversation": selectors.staff_conversation(case),
             "history": selectors.status_history(case),
-            "reply_form": form or StaffReplyForm(helpdesk_settings=helpdesk_settings),
+            "reply_form": form or StaffReplyForm(),
             "can_reply": self.has_change_permission(request, case),
             "reply_url": reverse("admin:helpdesk_case_reply", args=[case.pk]),
         }
@@ -78,7 +77,7 @@ class CaseAdminViews:
         case = get_object_or_404(Case, pk=pk)
         if request.method != "POST" or not self.has_change_permission(request, case):
             raise PermissionDenied
-        form = StaffReplyForm(request.POST, request.FILES, helpdesk_settings=HelpdeskSettings.load())
+        form = StaffReplyForm(request.POST, request.FILES)
         change_url = reverse("admin:helpdesk_case_change", args=[case.pk])
         if form.is_valid():
             data = form.cleaned_data

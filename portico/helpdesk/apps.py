@@ -8,6 +8,20 @@ class HelpdeskConfig(AppConfig):
     name = "portico.helpdesk"
     label = "helpdesk"
     verbose_name = _("Helpdesk")
+    # Staff roles (see portico.users.roles): the Administrator may do everything, these roles what follows.
+    back_office = True
+    staff_roles = {
+        # Support works the case queue and sees (not changes) its settings, teams, categories, SLA and holidays.
+        "Support": {
+            "helpdesk.case": ["add", "change", "view"],
+            "helpdesk.casedeflection": ["view"],
+            "helpdesk.team": ["view"],
+            "helpdesk.casecategory": ["view"],
+            "helpdesk.slapolicy": ["view"],
+            "helpdesk.holiday": ["view"],
+            "helpdesk.helpdesksettings": ["view"],
+        },
+    }
 
     def ready(self):
         from portico.access.demo import register_demo

@@ -1,4 +1,6 @@
-"""Helpdesk: cases raised by contacts, their conversation and attachments, teams, categories, SLA and settings."""
+"""Helpdesk: cases raised by contacts, their conversation and attachments, teams, categories, SLA, holidays and
+settings.
+"""
 
 from __future__ import annotations
 
@@ -14,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from portico.core.attachments import KINDS, AttachmentBase
+from portico.core.attachments import AttachmentBase
 from portico.core.validators import single_line
 
 SUBJECT_MAX = 200
@@ -166,8 +168,26 @@ class SlaPolicy(models.Model):
             )
 
 
+class Holiday(models.Model):
+    """A public holiday: a day off for the SLA policies that count business hours only."""
+
+    date = models.DateField(_("date"), unique=True)
+    name = models.CharField(_("name"), max_length=100, validators=[single_line])
+
+    class Meta:
+        verbose_name = _("public holiday")
+        verbose_name_plural = _("public holidays")
+        ordering = ["date"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
 class HelpdeskSettings(models.Model):
-    """The helpdesk's settings, one row: who gets portal cases, the reopen window, attachments, business hours."""
+    """The helpdesk's settings, one row: who gets portal cases, the reopen window, business hours.
+
+    Attachment rules are the portal's (`PortalSettings`), the same for every module.
+    """
 
     SINGLETON = 1
 
@@ -201,15 +221,6 @@ class HelpdeskSettings(models.Model):
             "0: resolved cases cannot be reopened."
         ),
     )
-    attachment_max_mb = models.PositiveSmallIntegerField(
-        _("largest attachment (MB)"), default=10, validators=[MinValueValidator(1), MaxValueValidator(100)]
-    )
-    allowed_types = models.JSONField(
-        _("allowed attachment types"),
-        default=list,
-        blank=True,
-        help_text=_("None chosen: every type the attachment catalogue knows."),
-    )
     business_days = models.JSONField(
         _("business days"), default=default_weekdays, validators=[validate_weekdays], blank=True
     )
@@ -239,28 +250,11 @@ class HelpdeskSettings(models.Model):
     def clean(self):
         if self.business_start and self.business_end and self.business_end <= self.business_start:
             raise ValidationError({"business_end": _("Business hours must end after they start.")})
-        unknown = [t for t in self.allowed_types or [] if t not in KINDS]
-        if not isinstance(self.allowed_types, list) or unknown:
-            raise ValidationError({"allowed_types": _("Choose attachment types from the list.")})
 
     @classmethod
     def load(cls) -> HelpdeskSettings:
         """Return the settings row (unsaved defaults before staff first save them)."""
         return cls.objects.select_related("default_assignee", "default_team").filter(pk=cls.SINGLETON).first() or cls()
-
-    @property
-    def attachment_max_bytes(self) -> int:
-        return self.attachment_max_mb * 1024 * 1024
-
-    @property
-    def attachment_types(self) -> list[str]:
-        """The attachment types accepted: those chosen, else every type the catalogue knows."""
-        return [t for t in self.allowed_types if t in KINDS] if self.allowed_types else list(KINDS)
-
-    @property
-    def attachment_extensions(self) -> list[str]:
-        """File name extensions of the accepted types, for the upload box's `accept` and its help text."""
-        return sorted({ext for key in self.attachment_types for ext in KINDS[key].extensions})
 
     @property
     def zone(self) -> zoneinfo.ZoneInfo:
@@ -305,6 +299,9 @@ class Case(models.Model):
     source = models.CharField(_("source"), max_length=10, choices=Source.choices, default=Source.PORTAL)
     first_response_due = models.DateTimeField(_("first response due"), null=True, blank=True)
     resolution_due = models.DateTimeField(_("resolution due"), null=True, blank=True)
+    # Set while the case waits for the customer: the SLA clock stands still, and the due times move on by the
+    # pause when the case leaves that status.
+    sla_paused_at = models.DateTimeField(_("SLA paused since"), null=True, blank=True, editable=False)
     first_responded_at = models.DateTimeField(_("first response"), null=True, blank=True)
     resolved_at = models.DateTimeField(_("resolved"), null=True, blank=True)
     closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
@@ -376,6 +373,11 @@ class Case(models.Model):
     @property
     def is_active(self) -> bool:
         return self.status in ACTIVE_STATUSES
+
+    @property
+    def sla_paused(self) -> bool:
+        """True while the SLA clock stands still because the case waits for the customer."""
+        return self.sla_paused_at is not None
 
 
 class MessageKind(models.TextChoices):

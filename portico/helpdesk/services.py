@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from portico.core.attachments import save_attachment, validate_upload
 from portico.core.audit import log_action
 from portico.core.numbering import next_number
+from portico.core.uploads import AttachmentRules, attachment_rules
 from portico.core.validators import BIDI_CONTROLS, single_line
 from portico.helpdesk import emails
 from portico.helpdesk.models import (
@@ -38,9 +39,8 @@ from portico.helpdesk.models import (
     Source,
     Status,
 )
-from portico.helpdesk.sla import BusinessHours, due_times
+from portico.helpdesk.sla import BusinessHours, due_times, resume_due
 
-MAX_FILES = 10  # attachments on one message
 RATING_COMMENT_MAX = 2000
 AUDIT_SOURCES = {Source.PORTAL: "portal", Source.EMAIL: "email", Source.STAFF: "backoffice"}
 
@@ -79,21 +79,18 @@ def clean_body(body: str, *, field: str = "body", required: bool = True) -> str:
     return body
 
 
-def check_attachments(uploads: Iterable, helpdesk_settings: HelpdeskSettings) -> list:
-    """Check every upload against the size limit and allowed types; raise for the first file that fails."""
+def check_attachments(uploads: Iterable, rules: AttachmentRules | None = None) -> list:
+    """Check every upload against the portal's attachment rules; raise for the first file that fails."""
+    rules = rules or attachment_rules()
     uploads = [u for u in uploads if u]
-    if len(uploads) > MAX_FILES:
-        raise ValidationError({"attachments": _("Attach at most %(max)d files to one message.") % {"max": MAX_FILES}})
+    if len(uploads) > rules.max_files:
+        raise ValidationError(
+            {"attachments": _("Attach at most %(max)d files to one message.") % {"max": rules.max_files}}
+        )
     checked = []
     for upload in uploads:
         try:
-            checked.append(
-                validate_upload(
-                    upload,
-                    max_bytes=helpdesk_settings.attachment_max_bytes,
-                    allowed_types=helpdesk_settings.attachment_types,
-                )
-            )
+            checked.append(validate_upload(upload, max_bytes=rules.max_bytes, allowed_types=rules.types))
         except ValidationError as exc:
             name = getattr(upload, "name", "") or _("file")
             raise ValidationError({"attachments": [f"{name}: {message}" for message in exc.messages]}) from None
@@ -140,10 +137,71 @@ def _policy(priority: int) -> SlaPolicy | None:
     return SlaPolicy.objects.filter(priority=priority).first()
 
 
+def _business_hours(helpdesk_settings: HelpdeskSettings, policy, start, until=None) -> BusinessHours:
+    """The business hours for one computation: with the holidays (one query) only for a policy that counts them."""
+    if policy is not None and policy.business_hours_only:
+        return BusinessHours.from_settings(helpdesk_settings, start=start, until=until)
+    return BusinessHours.from_settings(helpdesk_settings)
+
+
 def _set_due_times(case: Case, helpdesk_settings: HelpdeskSettings) -> None:
-    """Compute the SLA due times from the case's creation under the policy of its priority."""
-    hours = BusinessHours.from_settings(helpdesk_settings)
-    case.first_response_due, case.resolution_due = due_times(case.created_at, _policy(case.priority), hours)
+    """Compute the SLA due times from the case's creation under the policy of its priority, moved on by every
+    wait for the customer its status history shows.
+    """
+    policy = _policy(case.priority)
+    hours = _business_hours(helpdesk_settings, policy, case.created_at, timezone.now())
+    first, resolution = due_times(case.created_at, policy, hours)
+    answered = case.first_responded_at
+    for start, end in _pauses(case) if case.pk else ():
+        if end is not None:
+            resolution = resume_due(resolution, start, end, policy, hours)
+        # The first-response clock stops only while unanswered: until the answer, when it came during the wait.
+        first_end = min((t for t in (end, answered) if t is not None), default=None)
+        if first_end is not None and (answered is None or answered > start):
+            first = resume_due(first, start, first_end, policy, hours)
+    case.first_response_due, case.resolution_due = first, resolution
+
+
+def _pauses(case: Case) -> list[tuple]:
+    """The case's waits for the customer, from its status history: (start, end), end None while it still waits."""
+    pauses, start = [], None
+    history = CaseStatusChange.objects.filter(case=case).order_by("created_at", "pk")
+    for old, new, when in history.values_list("old_status", "new_status", "created_at"):
+        if new == Status.WAITING and start is None:
+            start = when
+        elif old == Status.WAITING and start is not None:
+            pauses.append((start, when))
+            start = None
+    return [*pauses, (start, None)] if start is not None else pauses
+
+
+SLA_FIELDS = ("first_response_due", "resolution_due", "sla_paused_at")
+
+
+def _sla_clock(locked: Case, now, helpdesk_settings: HelpdeskSettings | None = None) -> None:
+    """Stop the SLA clock when the case starts waiting for the customer; when it stops waiting, start it again:
+    the due times still open move on by the pause. Saved by the caller with the status (SLA_FIELDS).
+    """
+    if locked.status == Status.WAITING:
+        if locked.sla_paused_at is None:
+            locked.sla_paused_at = now
+        return
+    paused_at = locked.sla_paused_at
+    if paused_at is None:
+        return
+    policy = _policy(locked.priority)
+    hours = _business_hours(helpdesk_settings or HelpdeskSettings.load(), policy, paused_at, now)
+    locked.resolution_due = resume_due(locked.resolution_due, paused_at, now, policy, hours)
+    if locked.first_responded_at is None:
+        locked.first_response_due = resume_due(locked.first_response_due, paused_at, now, policy, hours)
+    locked.sla_paused_at = None
+
+
+def _answered_while_paused(locked: Case, now, helpdesk_settings: HelpdeskSettings) -> None:
+    """A first answer given while the case waits: the first-response clock, stopped since the pause, ends now."""
+    policy = _policy(locked.priority)
+    hours = _business_hours(helpdesk_settings, policy, locked.sla_paused_at, now)
+    locked.first_response_due = resume_due(locked.first_response_due, locked.sla_paused_at, now, policy, hours)
 
 
 def _category(category) -> CaseCategory | None:
@@ -193,7 +251,7 @@ def create_case(
     description = clean_body(description, field="description")
     category, priority = _category(category), _priority(priority)
     helpdesk_settings = HelpdeskSettings.load()
-    checked = check_attachments(attachments, helpdesk_settings)
+    checked = check_attachments(attachments)
     if source != Source.STAFF and assignee is None and team is None:
         assignee, team = helpdesk_settings.default_assignee, helpdesk_settings.default_team
     now = timezone.now()
@@ -266,7 +324,7 @@ def add_customer_message(
     """
     helpdesk_settings = HelpdeskSettings.load()
     body = clean_body(body, required=not attachments)
-    checked = check_attachments(attachments, helpdesk_settings)
+    checked = check_attachments(attachments)
     if not body and not checked:
         raise ValidationError({"body": _("Write a message or attach a file.")})
     locked = _lock(case)
@@ -291,9 +349,10 @@ def add_customer_message(
     if old in (Status.WAITING, Status.RESOLVED):
         locked.status = Status.OPEN
         _unresolve(locked)
+        _sla_clock(locked, now, helpdesk_settings)
         _history(locked, old, Status.OPEN, actor, contact)
     locked.public_updated_at = now
-    locked.save(update_fields=["status", *UNRESOLVE_FIELDS, "public_updated_at", "updated_at"])
+    locked.save(update_fields=["status", *UNRESOLVE_FIELDS, *SLA_FIELDS, "public_updated_at", "updated_at"])
     changes = {"status": [old, locked.status]} if old != locked.status else {}
     _audit("case.message_added", locked, actor, contact, changes, source=AUDIT_SOURCES.get(source, "portal"))
     emails.send_customer_message_to_staff(locked, message)
@@ -320,7 +379,7 @@ def add_staff_reply(
         raise ValidationError(_("Only staff can reply to a case."))
     helpdesk_settings = HelpdeskSettings.load()
     body = clean_body(body, required=not attachments)
-    checked = check_attachments(attachments, helpdesk_settings)
+    checked = check_attachments(attachments)
     if not body and not checked:
         raise ValidationError({"body": _("Write a message or attach a file.")})
     locked = _lock(case)
@@ -340,8 +399,10 @@ def add_staff_reply(
     else:
         if locked.first_responded_at is None:
             locked.first_responded_at = now
+            if locked.sla_paused_at is not None:
+                _answered_while_paused(locked, now, helpdesk_settings)
         locked.public_updated_at = now
-        locked.save(update_fields=["first_responded_at", "public_updated_at", "updated_at"])
+        locked.save(update_fields=["first_responded_at", "first_response_due", "public_updated_at", "updated_at"])
         _audit("case.replied", locked, user, changes={"message": [None, message.pk]})
         emails.send_reply_to_contact(locked, message)
         if status is None and locked.status == Status.NEW:
@@ -361,7 +422,7 @@ def _change_status(locked: Case, status: str, actor, contact, helpdesk_settings:
     if old == Status.CLOSED:
         raise ValidationError(_("A closed case is final; open a new case instead."))
     if status == Status.CLOSED:
-        _close(locked, actor, contact)
+        _close(locked, actor, contact, helpdesk_settings)
         return
     now = timezone.now()
     locked.status = status
@@ -369,8 +430,9 @@ def _change_status(locked: Case, status: str, actor, contact, helpdesk_settings:
         locked.resolved_at = now
     elif old == Status.RESOLVED:
         _unresolve(locked)
+    _sla_clock(locked, now, helpdesk_settings)
     locked.public_updated_at = now
-    locked.save(update_fields=["status", *UNRESOLVE_FIELDS, "public_updated_at", "updated_at"])
+    locked.save(update_fields=["status", *UNRESOLVE_FIELDS, *SLA_FIELDS, "public_updated_at", "updated_at"])
     _history(locked, old, status, actor, contact)
     _audit("case.status_changed", locked, actor, contact, {"status": [old, status]})
     if status == Status.RESOLVED:
@@ -386,10 +448,11 @@ def change_status(*, case: Case, status: str, actor, contact=None) -> Case:
     return case
 
 
-def _close(locked: Case, actor, contact) -> None:
+def _close(locked: Case, actor, contact, helpdesk_settings: HelpdeskSettings | None = None) -> None:
     old, now = locked.status, timezone.now()
     locked.status, locked.closed_at, locked.public_updated_at = Status.CLOSED, now, now
-    locked.save(update_fields=["status", "closed_at", "public_updated_at", "updated_at", "merged_into"])
+    _sla_clock(locked, now, helpdesk_settings)
+    locked.save(update_fields=["status", "closed_at", *SLA_FIELDS, "public_updated_at", "updated_at", "merged_into"])
     _history(locked, old, Status.CLOSED, actor, contact)
     _audit("case.closed", locked, actor, contact, {"status": [old, Status.CLOSED]})
     if locked.merged_into_id:
@@ -513,7 +576,7 @@ def update_case(*, case: Case, actor, contact=None, **changes) -> dict:
         setattr(locked, name, new)
     fields = [*diff, "updated_at"]
     if "priority" in diff:
-        _set_due_times(locked, HelpdeskSettings.load())
+        _set_due_times(locked, HelpdeskSettings.load())  # a running pause moves them on when it ends
         fields += ["first_response_due", "resolution_due"]
     if {"subject", "category_id", "priority"} & set(diff):
         locked.public_updated_at = timezone.now()

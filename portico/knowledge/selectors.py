@@ -213,11 +213,3 @@ def build_article_page(
     if isinstance(audience, Principal):
         page.vote = ArticleVote.objects.filter(article=article, contact=audience.contact).first()
     return page
-
-
-def deflected_count(*, since=None) -> int:
-    """How many times a customer writing a case found an article that answered it (a helpful vote from a case)."""
-    votes = ArticleVote.objects.filter(from_case=True, helpful=True)
-    if since is not None:
-        votes = votes.filter(updated_at__gte=since)
-    return votes.count()

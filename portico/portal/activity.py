@@ -29,7 +29,8 @@ class ActivityFilterForm(forms.Form):
 def activity_people(principal) -> list[Contact]:
     """The people who can act in the portal for the principal's company: its contacts with portal access."""
     return list(
-        Contact.objects.filter(account_id=principal.account.pk, portal_access__isnull=False)
+        engine.company_people(principal, "activity")
+        .filter(portal_access__isnull=False)
         .only("pk", "first_name", "last_name")
         .order_by("last_name", "first_name", "pk")
     )

@@ -16,13 +16,15 @@ from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
-from portico.access.registry import grantable_modules
+from portico.access.registry import all_modules, grantable_modules
+from portico.core.attachments import KINDS
 from portico.core.singleton_admin import SingletonAdmin
 from portico.core.validators import BIDI_CONTROLS, single_line
 from portico.crm.models import Contact
 from portico.portal.emails import placeholder_values, preview_context
 from portico.portal.models import EmailTemplate, ExternalLink, ModuleSetting, PortalSettings, invalidate
 
+ATTACHMENTS_ANCHOR = "attachments"  # the id of the attachments section, for links from other settings pages
 ANNOUNCEMENT_MAX = 1000
 LABEL_MAX = 60
 SEARCH_RESULTS = 20
@@ -72,9 +74,25 @@ class _CurrentImage:
 class PortalSettingsForm(forms.ModelForm):
     """The settings with one announcement box per portal language."""
 
+    attachment_types = forms.MultipleChoiceField(
+        label=_("Allowed attachment types"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        choices=[(key, ", ".join(f".{e}" for e in kind.extensions)) for key, kind in KINDS.items()],
+        help_text=_("None ticked: every type listed. Programs, web pages and SVG images are never accepted."),
+    )
+
     class Meta:
         model = PortalSettings
-        fields = ("portal_name", "logo", "login_background", "brand_colour", "access_ending_banner_days")
+        fields = (
+            "portal_name",
+            "logo",
+            "login_background",
+            "brand_colour",
+            "access_ending_banner_days",
+            "attachment_max_mb",
+            "attachment_types",
+        )
         widgets = {
             "logo": BrandingImageInput(attrs={"accept": "image/png,image/jpeg,image/webp"}),
             "login_background": BrandingImageInput(attrs={"accept": "image/png,image/jpeg,image/webp"}),
@@ -215,7 +233,7 @@ class PortalSettingsAdmin(SingletonAdmin):
 
     form = PortalSettingsForm
     inlines = [ModuleSettingInline, ExternalLinkInline, EmailTemplateInline]
-    readonly_fields = ("announcement_texts",)
+    readonly_fields = ("announcement_texts", "module_settings")
     save_on_top = True
 
     def get_fieldsets(self, request, obj=None):
@@ -235,7 +253,30 @@ class PortalSettingsAdmin(SingletonAdmin):
                 },
             ),
             (_("Dashboard"), {"fields": ("access_ending_banner_days",)}),
+            (
+                _("Attachments"),
+                {
+                    "fields": ("attachment_max_mb", "attachment_types"),
+                    "description": format_html(
+                        '<span id="{}">{}</span>',
+                        ATTACHMENTS_ANCHOR,
+                        _("The files portal users may attach, in every module (cases and those to come)."),
+                    ),
+                },
+            ),
+            (_("Module settings"), {"fields": ("module_settings",)}),
         ]
+
+    @admin.display(description=_("settings of each module"))
+    def module_settings(self, obj):
+        links = [(module.label, *link) for module in all_modules() if (link := module.settings_link())]
+        if not links:
+            return _("No installed module has settings of its own.")
+        return format_html_join(
+            "",
+            '<p><strong>{}:</strong> {} <a href="{}">{}</a></p>',
+            [(label, summary, url, _("Open its settings")) for label, url, summary in links],
+        )
 
     @admin.display(description=_("announcement"))
     def announcement_texts(self, obj):

@@ -26,10 +26,12 @@ PAGE_SIZE = 25
 class ColleagueForm(forms.ModelForm):
     """Base of the colleague details form; the fields come from the principal's field rules."""
 
+    principal = None  # set by ColleaguesView.details_form_class()
+
     def clean_email(self):
         email = (self.cleaned_data.get("email") or "").strip().lower()
         if email:
-            same = self.instance.__class__.objects.filter(account_id=self.account_id, email__iexact=email)
+            same = engine.company_contacts(self.principal).filter(email__iexact=email)
             if same.exclude(pk=self.instance.pk).exists():
                 raise ValidationError(_("A colleague with this email address already exists."))
         return email
@@ -57,7 +59,7 @@ class ColleaguesView(PortalView):
 
     def details_form_class(self):
         form_class = engine.edit_form_class(self.principal, self.module, base_form=ColleagueForm)
-        form_class.account_id = self.principal.account.pk
+        form_class.principal = self.principal
         return form_class
 
     def get_colleague(self, pk):

@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy as _
 
 from portico.access.principal import ModuleConfig
 from portico.access.registry import grantable_modules
+from portico.core.attachments import KINDS
 from portico.core.validators import single_line
 
 # --- Branding images --------------------------------------------------------------------------------------
@@ -154,7 +155,7 @@ def in_language(texts: dict, language: str | None = None) -> str:
 
 # --- The settings, cached ---------------------------------------------------------------------------------
 
-CACHE_KEY = "portico:portal-settings:v1"
+CACHE_KEY = "portico:portal-settings:v2"  # v2: attachment rules; a new shape gets a new key
 _request = Local()  # the settings loaded for the request in progress, so a page reads the cache once
 
 
@@ -217,6 +218,12 @@ def snapshot() -> dict:
     return _request.snapshot
 
 
+def attachment_rules() -> tuple[int, list[str]]:
+    """The attachment rules staff set: (largest file in MB, chosen types), for `portico.core.uploads`."""
+    portal_settings = PortalSettings.load()
+    return portal_settings.attachment_max_mb, list(portal_settings.attachment_types or [])
+
+
 def module_config() -> dict[str, ModuleConfig]:
     """How portal settings present each module; the access engine reads it through its provider hook."""
     return snapshot()["modules"]
@@ -230,7 +237,9 @@ def invalidate(**kwargs) -> None:
 
 
 class PortalSettings(models.Model):
-    """The portal's settings, one row: name, logo, colour, sign-in background, announcement, banner lead time."""
+    """The portal's settings, one row: name, logo, colour, sign-in background, announcement, banner lead time and
+    the attachment rules every portal module follows.
+    """
 
     SINGLETON = 1
 
@@ -278,6 +287,15 @@ class PortalSettings(models.Model):
         validators=[MinValueValidator(0), MaxValueValidator(365)],
         help_text=_("A portal user sees a banner this many days before their access ends. 0: no banner."),
     )
+    attachment_max_mb = models.PositiveSmallIntegerField(
+        _("largest attachment (MB)"), default=10, validators=[MinValueValidator(1), MaxValueValidator(100)]
+    )
+    attachment_types = models.JSONField(
+        _("allowed attachment types"),
+        default=list,
+        blank=True,
+        help_text=_("None chosen: every type the attachment catalogue knows."),
+    )
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
     class Meta:
@@ -299,6 +317,11 @@ class PortalSettings(models.Model):
         if replaced:
             storage = self.logo.storage
             transaction.on_commit(lambda: [storage.delete(name) for name in replaced])
+
+    def clean(self):
+        unknown = [t for t in self.attachment_types or [] if t not in KINDS]
+        if not isinstance(self.attachment_types, list) or unknown:
+            raise ValidationError({"attachment_types": _("Choose attachment types from the list.")})
 
     @classmethod
     def load(cls) -> PortalSettings:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import unicodedata
 from dataclasses import dataclass
+from datetime import date, datetime
 
 from django.core.paginator import Paginator
 from django.db import models
@@ -14,13 +15,18 @@ from django.http import Http404
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.html import escape
 from django.utils.http import urlencode
+from django.utils.safestring import SafeString
+from django.utils.translation import get_language, gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from portico.access import engine
 from portico.access.models import Scope
 from portico.core.attachments import attachment_response
 from portico.core.csvexport import csv_response
+from portico.core.dates import datetime_formatter
+from portico.core.urltags import pk_url
 from portico.portal.views import PortalView
 
 SEARCH_MAX = 100
@@ -61,6 +67,18 @@ class ListState:
         return {k: v for k, v in values.items() if v}
 
 
+_choice_labels: dict[tuple[models.Field, str | None], dict[str, str]] = {}
+
+
+def choice_labels(field: models.Field) -> dict[str, str]:
+    """A field's choices as {value as text: label} in the active language, kept per language."""
+    key = (field, get_language())
+    labels = _choice_labels.get(key)
+    if labels is None:
+        labels = _choice_labels[key] = {str(value): str(label) for value, label in field.flatchoices}
+    return labels
+
+
 def clean_query(text: str) -> str:
     """Search words as typed, on one line, without control characters (PostgreSQL refuses NUL in text)."""
     return " ".join("".join(ch for ch in text if unicodedata.category(ch) != "Cc").split())[:SEARCH_MAX]
@@ -72,6 +90,21 @@ def display_value(obj: models.Model, name: str) -> object:
     if getattr(field, "choices", None):
         return getattr(obj, f"get_{name}_display")()
     return getattr(obj, name)
+
+
+def shown_text(value: object, *, long: bool = False) -> str:
+    """A value as a portal page shows it: dates and times local and in the page's language, Yes/No, records
+    as their text, empty as "". `long` writes dates and times out in full (a record's page), else short (a list).
+    """
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return date_format(timezone.localtime(value), "DATETIME_FORMAT" if long else "SHORT_DATETIME_FORMAT")
+    if isinstance(value, date):
+        return date_format(value, "DATE_FORMAT" if long else "SHORT_DATE_FORMAT")
+    if isinstance(value, bool):
+        return gettext("Yes") if value else gettext("No")
+    return str(value)
 
 
 def cell_text(value: object) -> object:
@@ -90,19 +123,36 @@ def cell_text(value: object) -> object:
 class RecordListView(PortalView):
     """A module's records, filtered, searched, sorted and paged in the database; HTMX gets only the results.
 
-    Subclasses name `template_name` and `results_template_name`, and may name `filter_fields` (fields with
-    choices), `search_fields` and `sort_fields` (fields of the module): each counts only while the principal
-    may see it. `default_sort` orders the list otherwise (a tiebreaker on the primary key is always added).
+    Subclasses name `list_fields` (the columns, in order), and may name `filter_fields` (fields with choices),
+    `search_fields` and `sort_fields` (fields of the module): each counts only while the principal may see
+    it. `default_sort` orders the list otherwise (a tiebreaker on the primary key is always added).
+    `link_fields`: the first of these the principal sees links to the record's page (`detail_url_name`);
+    when none is seen, a last column holds the link. `badge_fields` are drawn as a status badge (CSS class
+    `status status-<value>`). Cells are plain text prepared here (`cell_value` formats one field), so the
+    generic templates `portal/records/list.html` and `results.html` need no per-module markup; a module
+    names its texts (`count_text`, `empty_text`, `no_match_text`, `search_placeholder`) and its create page.
     """
 
-    template_name: str
-    results_template_name: str
+    template_name = "portal/records/list.html"
+    results_template_name = "portal/records/results.html"
+    list_fields: tuple[str, ...] = ()
+    link_fields: tuple[str, ...] = ()
+    badge_fields: tuple[str, ...] = ()
     filter_fields: tuple[str, ...] = ()
     search_fields: tuple[str, ...] = ()
     sort_fields: tuple[str, ...] = ()
     default_sort = "-pk"
     page_size = 25
+    detail_url_name = ""
+    create_url_name = ""
+    create_label = _("New")
     export_url_name = ""
+    search_placeholder = ""
+    empty_text = _("There is nothing here yet.")
+    no_match_text = _("Nothing matches.")
+
+    def count_text(self, total: int) -> str:
+        return ngettext("%(count)d record", "%(count)d records", total) % {"count": total}
 
     def get_queryset(self) -> models.QuerySet:
         return engine.visible(self.principal, self.module)
@@ -122,8 +172,7 @@ class RecordListView(PortalView):
         filters = {}
         for name in self.filter_fields:
             value = params.get(name, "")
-            choices = {str(v) for v, _label in self.model_field(name).choices}
-            if name in self.shown and value in choices:
+            if name in self.shown and value in choice_labels(self.model_field(name)):
                 filters[name] = value
         sort = params.get("sort", "")
         if sort.removeprefix("-") not in self.sortable():
@@ -162,7 +211,7 @@ class RecordListView(PortalView):
             ListFilter(
                 name=name,
                 label=self.module.field_label(name),
-                choices=[(str(v), str(label)) for v, label in self.model_field(name).choices],
+                choices=list(choice_labels(self.model_field(name)).items()),
                 value=(state.filters or {}).get(name, ""),
             )
             for name in self.filter_fields
@@ -182,28 +231,86 @@ class RecordListView(PortalView):
             links[name] = SortLink(name, self.module.field_label(name), urlencode(state.params(sort=target)), order)
         return links
 
+    def list_columns(self) -> list[str]:
+        """The columns the principal sees, in order."""
+        shown = set(self.shown)
+        return [name for name in self.list_fields if name in shown]
+
+    def link_column(self, names: list[str]) -> str | None:
+        return next((name for name in self.link_fields if name in names), None)
+
+    def columns(self, state: ListState, names: list[str]) -> list[dict]:
+        """The table's header: a label per column and, for a sortable one, its sort link."""
+        links = self.sort_links(state)
+        columns = [{"label": self.module.field_label(name), "sort": links.get(name)} for name in names]
+        if self.detail_url_name and self.link_column(names) is None:
+            columns.append({"label": gettext("Link"), "sort": None})
+        return columns
+
+    def cell_value(self, obj: models.Model, name: str) -> str:
+        """One field of a record as the list shows it; modules override this for fields of their own."""
+        value = getattr(obj, name)
+        labels = self._labels.get(name)
+        if labels is not None:
+            return labels.get(str(value), str(value))
+        if isinstance(value, datetime):
+            return self._when(value)
+        return shown_text(value)
+
+    def rows(self, records, names: list[str]) -> list[list[str]]:
+        """The page's rows as cells of text (links and badges as ready HTML): labels looked up and dates
+        formatted once here, so the template only writes them out."""
+        self._labels = {
+            name: choice_labels(field) for name in names if getattr(field := self.model_field(name), "choices", None)
+        }
+        self._when = datetime_formatter()
+        url = pk_url(self.detail_url_name) if self.detail_url_name else None
+        link = self.link_column(names)
+        badges = set(self.badge_fields)
+        open_label = gettext("Open")
+        rows = []
+        for obj in records:
+            record_url = url(obj.pk) if url else ""
+            cells = []
+            for name in names:
+                text = self.cell_value(obj, name)
+                if name == link and record_url:
+                    text = SafeString(f'<a href="{record_url}">{escape(text)}</a>')
+                elif name in badges:
+                    text = SafeString(f'<span class="status status-{escape(getattr(obj, name))}">{escape(text)}</span>')
+                cells.append(text)
+            if url and link is None:
+                cells.append(SafeString(f'<a href="{record_url}">{escape(open_label)}</a>'))
+            rows.append(cells)
+        return rows
+
     def get(self, request):
         state = self.read_state(request.GET)
         queryset = self.apply(self.get_queryset(), state)
         page = Paginator(queryset, self.page_size).get_page(request.GET.get("page"))
+        names = self.list_columns()
+        grant = self.principal.grant(self.module)
         context = self.context(
             page=page,
-            rows=self.rows(page.object_list),
+            columns=self.columns(state, names),
+            rows=self.rows(page.object_list, names),
+            count_text=self.count_text(page.paginator.count),
+            empty_text=self.no_match_text if state.query or state.filters else self.empty_text,
             state=state,
             query=urlencode(state.params()),
             filters=self.list_filters(state),
-            sort_links=self.sort_links(state),
             scope_switch=self.has_scope_switch(),
-            shown=set(self.shown),
-            grant=self.principal.grant(self.module),
+            search=bool([name for name in self.search_fields if name in self.shown]),
+            search_placeholder=self.search_placeholder,
+            grant=grant,
+            create_url_name=self.create_url_name if grant.create and not self.principal.viewing_as else "",
+            create_label=self.create_label,
             export_url_name=self.export_url_name,
+            results_template=self.results_template_name,
             **self.extra_context(),
         )
         template = self.results_template_name if request.htmx else self.template_name
         return render(request, template, context)
-
-    def rows(self, records) -> list:
-        return list(records)
 
     def extra_context(self) -> dict:
         return {}
@@ -231,6 +338,20 @@ class RecordDetailMixin:
 
     def get_object(self, pk):
         return engine.get_visible_object(self.principal, self.module, pk=pk)
+
+    def detail_rows(self, obj: models.Model, exclude: frozenset[str] | set[str] = frozenset()) -> list[tuple[str, str]]:
+        """(label, text) of every field the principal may see on the record, but those shown elsewhere on the
+        page; dates and times written out in full, empty values as a dash. `detail_text` formats one field."""
+        self._when = datetime_formatter("DATETIME_FORMAT")
+        return [
+            (label, self.detail_text(name, value) if value is not None and value != "" else "—")
+            for name, label, value in engine.display_rows(self.principal, self.module, obj)
+            if name not in exclude
+        ]
+
+    def detail_text(self, name: str, value: object) -> str:
+        """One field's value on the record's page; modules override this for fields of their own."""
+        return self._when(value) if isinstance(value, datetime) else shown_text(value, long=True)
 
 
 class AttachmentDownloadView(PortalView):

@@ -1,67 +1,78 @@
-"""Staff roles as groups with sensible permissions, kept in step after every migrate."""
+"""Staff roles as groups with sensible permissions, kept in step after every migrate.
 
+The roles are named here; each app says what they may do with its own models, on its AppConfig:
+
+- ``back_office = True``: staff work the app's models in the back office, so the Administrator gets every
+  permission of the app.
+- ``staff_roles``: what the other roles may do, per model of the app, e.g.
+  ``{"Support": {"helpdesk.case": ["add", "change", "view"]}}``. An action is a default permission
+  ("view" grants ``view_case``) or a model's own permission by its codename as it is ("view_portal_as").
+
+A new module thus needs only its own files. An app naming a role not listed here is reported by the system
+check ``portico.users.E001`` (``portico.users.checks``); a declared model that does not exist grants nothing.
+"""
+
+from collections import defaultdict
+
+from django.apps import apps
+from django.contrib.auth.management import create_permissions
 from django.contrib.auth.models import Group, Permission
+from django.db import DEFAULT_DB_ALIAS
 
-ROLES = {
-    "Administrator": {"*": ["add", "change", "delete", "view"]},
-    "Sales": {
-        "crm.account": ["add", "change", "view"],
-        "crm.contact": ["add", "change", "view"],
-        "access.portalaccess": ["add", "change", "view"],
-        "access.portalprofile": ["view"],
-        "core.auditentry": ["view"],
-    },
-    "Support": {
-        "crm.account": ["view"],
-        "crm.contact": ["change", "view"],
-        "access.portalaccess": ["add", "change", "view", "view_portal_as"],
-        "access.portalprofile": ["view"],
-        "core.outboxmessage": ["view", "change"],
-        "core.auditentry": ["view"],
-        # The helpdesk: work the case queue; see (not change) its settings, teams, categories and SLA.
-        "helpdesk.case": ["add", "change", "view"],
-        "helpdesk.casedeflection": ["view"],
-        "helpdesk.team": ["view"],
-        "helpdesk.casecategory": ["view"],
-        "helpdesk.slapolicy": ["view"],
-        "helpdesk.helpdesksettings": ["view"],
-        "helpdesk_intake.inboundemail": ["view"],
-        # The knowledge base: support staff write and publish the answers they give.
-        "knowledge.category": ["view"],
-        "knowledge.article": ["add", "change", "view"],
-        "knowledge.articletranslation": ["add", "change", "delete", "view"],
-        "knowledge.articleimage": ["add", "change", "delete", "view"],
-        "knowledge.articlevote": ["view"],
-    },
-}
-ADMIN_APPS = {
-    "crm",
-    "access",
-    "core",
-    "portal",
-    "users",
-    "auth",
-    "django_tasks_db",
-    "helpdesk",
-    "helpdesk_intake",
-    "knowledge",
-}
+ADMINISTRATOR = "Administrator"
+STAFF_ROLES = (ADMINISTRATOR, "Sales", "Support")
+# Back-office apps that are not ours and so cannot carry ``back_office = True``.
+THIRD_PARTY_BACK_OFFICE_APPS = {"auth", "django_tasks_database"}
+
+
+def back_office_apps() -> set[str]:
+    """Return the labels of the apps whose every permission the Administrator gets."""
+    ours = {config.label for config in apps.get_app_configs() if getattr(config, "back_office", False)}
+    return ours | THIRD_PARTY_BACK_OFFICE_APPS
+
+
+def declared_grants() -> dict[str, dict[str, set[str]]]:
+    """Return every app's ``staff_roles`` merged: role → "app_label.model" → actions."""
+    grants: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
+    for config in apps.get_app_configs():
+        for role, models in getattr(config, "staff_roles", {}).items():
+            for model, actions in models.items():
+                grants[role][model].update(actions)
+    return grants
+
+
+def _permissions(grants: dict[str, set[str]]):
+    """Return the permissions that ``{"app_label.model": actions}`` names (models that do not exist: none)."""
+    perms = Permission.objects.none()
+    for model, actions in grants.items():
+        app_label, _, model_name = model.partition(".")
+        perms = perms | Permission.objects.filter(
+            content_type__app_label=app_label,
+            content_type__model=model_name,
+            # A model's own permissions ("view_portal_as") are named by their codename as it is.
+            codename__in=[*(f"{a}_{model_name}" for a in actions), *actions],
+        )
+    return perms
 
 
 def ensure_staff_roles(**kwargs) -> None:
-    """Create the staff groups and give them their permissions (idempotent)."""
-    for name, grants in ROLES.items():
+    """Create the staff groups and give them their permissions (idempotent).
+
+    Runs after each app's migrations. Every app's permissions are created first: Django creates an app's
+    permissions in its own post-migrate step, which may come after this one, and a permission created later
+    would reach its role only at the next migrate. Django sends post-migrate once per app, so the roles are
+    set once, after the last app.
+    """
+    configs = list(apps.get_app_configs())
+    if kwargs.get("app_config") not in (None, configs[-1]):
+        return
+    using = kwargs.get("using", DEFAULT_DB_ALIAS)
+    for config in configs:
+        create_permissions(config, verbosity=0, using=using)
+    grants = declared_grants()
+    for name in STAFF_ROLES:
         group, _ = Group.objects.get_or_create(name=name)
-        if "*" in grants:
-            perms = Permission.objects.filter(content_type__app_label__in=ADMIN_APPS)
-        else:
-            perms = Permission.objects.none()
-            for model, actions in grants.items():
-                app_label, model_name = model.split(".")
-                perms = perms | Permission.objects.filter(
-                    content_type__app_label=app_label,
-                    content_type__model=model_name,
-                    # A model's own permissions ("view_portal_as") are named by their codename as it is.
-                    codename__in=[*(f"{a}_{model_name}" for a in actions), *actions],
-                )
+        perms = _permissions(grants.get(name, {}))
+        if name == ADMINISTRATOR:
+            perms = perms | Permission.objects.filter(content_type__app_label__in=back_office_apps())
         group.permissions.set(perms)

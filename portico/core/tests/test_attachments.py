@@ -39,6 +39,7 @@ class SampleAttachment(AttachmentBase):
     class Meta:
         app_label = "core"
         managed = False  # no migration: never part of the test database's serialized snapshot
+        default_permissions = ()  # nor of the staff roles
 
 
 @pytest.fixture(scope="module")

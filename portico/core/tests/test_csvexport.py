@@ -9,13 +9,19 @@ import pytest
 from django.utils import translation
 from django.utils.translation import gettext_lazy
 
-from portico.core.csvexport import csv_response, safe_cell
+from portico.core.csvexport import BATCH_SIZE, csv_response, safe_cell
 from portico.core.http import content_disposition
+
+
+def body(response) -> bytes:
+    """The whole file of a streamed CSV response."""
+    assert response.streaming
+    return b"".join(response.streaming_content)
 
 
 def parsed(response):
     """The cells of a CSV response, as a spreadsheet would read them."""
-    text = response.content.decode("utf-8")
+    text = body(response).decode("utf-8")
     assert text.startswith("\ufeff")
     return list(csv.reader(io.StringIO(text[1:])))
 
@@ -85,8 +91,13 @@ def test_csv_response_is_a_utf8_download_with_a_byte_order_mark():
     assert response["Content-Disposition"] == "attachment; filename=\"cases.csv\"; filename*=UTF-8''cases.csv"
     assert response["X-Content-Type-Options"] == "nosniff"
     assert response["Cache-Control"] == "private"
-    assert response.content.startswith(b"\xef\xbb\xbfNumber,Subject\r\n")
-    assert parsed(response) == [["Number", "Subject"], ["CS-000001", "Printer ünd Ä"]]
+    content = body(response)
+    assert content.startswith(b"\xef\xbb\xbfNumber,Subject\r\n")
+    assert content.decode("utf-8").count("\ufeff") == 1
+    assert list(csv.reader(io.StringIO(content.decode("utf-8")[1:]))) == [
+        ["Number", "Subject"],
+        ["CS-000001", "Printer ünd Ä"],
+    ]
 
 
 def test_hostile_cells_and_headers_arrive_neutralised_and_the_rest_intact():
@@ -104,6 +115,57 @@ def test_hostile_cells_and_headers_arrive_neutralised_and_the_rest_intact():
 
 def test_an_export_with_no_rows_has_its_header():
     assert parsed(csv_response("empty.csv", ["Number"], [])) == [["Number"]]
+
+
+def test_a_large_export_is_streamed_in_several_chunks_and_reads_its_rows_lazily():
+    consumed = []
+
+    def rows():
+        for n in range(5000):
+            consumed.append(n)
+            yield [f"CS-{n:06d}", f"=evil{n}" if n % 1000 == 0 else f"Subject {n}", n]
+
+    response = csv_response("cases.csv", ["Number", "Subject", "N"], rows())
+    assert consumed == []  # nothing read before the response is sent
+    chunks = iter(response.streaming_content)
+    first = next(chunks)
+    assert first == "\ufeffNumber,Subject,N\r\n".encode()
+    assert consumed == []  # the header goes out before the first row is read
+    second = next(chunks)
+    assert len(consumed) == BATCH_SIZE  # one batch read, the rest still waiting
+    rest = list(chunks)
+    assert len(rest) == -(-5000 // BATCH_SIZE) - 1  # every batch its own chunk
+    expected = io.StringIO()
+    expected.write("\ufeff")
+    writer = csv.writer(expected)
+    writer.writerow(["Number", "Subject", "N"])
+    writer.writerows([f"CS-{n:06d}", f"'=evil{n}" if n % 1000 == 0 else f"Subject {n}", n] for n in range(5000))
+    assert b"".join([first, second, *rest]) == expected.getvalue().encode("utf-8")
+
+
+def test_the_rows_are_closed_when_the_download_stops_half_way(db):
+    """The server closes the response when the client goes away; the rows (a database cursor) close with it."""
+    closed = []
+
+    def rows():
+        try:
+            for n in range(5000):
+                yield [n]
+        finally:
+            closed.append(True)
+
+    response = csv_response("cases.csv", ["N"], rows())
+    chunks = iter(response.streaming_content)
+    next(chunks), next(chunks)
+    response.close()
+    assert closed == [True]
+
+
+def test_translated_cells_keep_the_language_of_the_request_while_streaming():
+    with translation.override("fi"):
+        response = csv_response("cases.csv", [gettext_lazy("Yes")], [[gettext_lazy("No")]])
+    with translation.override("en"):
+        assert parsed(response) == [["Kyllä"], ["Ei"]]
 
 
 def test_a_non_ascii_file_name_is_sent_in_filename_star():

@@ -9,6 +9,9 @@ class IntakeConfig(AppConfig):
     name = "portico.helpdesk.intake"
     label = "helpdesk_intake"
     verbose_name = _("Helpdesk email")
+    # Staff roles (see portico.users.roles): the Administrator may do everything, these roles what follows.
+    back_office = True
+    staff_roles = {"Support": {"helpdesk_intake.inboundemail": ["view"]}}
 
     def ready(self):
         if settings.IMAP_HOST:  # poll the helpdesk mailbox only where one is configured

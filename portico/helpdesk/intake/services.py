@@ -24,6 +24,7 @@ from portico.access import engine
 from portico.access.models import PortalAccess
 from portico.access.principal import Principal
 from portico.core.attachments import validate_upload
+from portico.core.uploads import AttachmentRules, attachment_rules
 from portico.helpdesk import services
 from portico.helpdesk.intake.models import InboundEmail, Outcome, Reason
 from portico.helpdesk.intake.parsing import (
@@ -36,7 +37,7 @@ from portico.helpdesk.intake.parsing import (
     parse,
     read_message,
 )
-from portico.helpdesk.models import BODY_MAX, SUBJECT_MAX, Case, CaseEmail, CaseMessage, HelpdeskSettings, Source
+from portico.helpdesk.models import BODY_MAX, SUBJECT_MAX, Case, CaseEmail, CaseMessage, Source
 
 logger = logging.getLogger(__name__)
 
@@ -110,8 +111,7 @@ def _accept(parsed: ParsedEmail, raw: bytes, channel: str) -> IntakeResult:
             Reason.UNKNOWN_SENDER, _("No active portal user has the address %(sender)s.") % {"sender": parsed.sender}
         )
     case = referenced_case(parsed)
-    helpdesk_settings = HelpdeskSettings.load()
-    uploads, refused = check_files(parsed.attachments, helpdesk_settings)
+    uploads, refused = check_files(parsed.attachments, attachment_rules())
     body = _body_with_refusals(parsed.text, refused)
     try:
         with transaction.atomic():
@@ -248,7 +248,7 @@ def _new_subject(subject: str) -> str:
     return subject[: SUBJECT_MAX - 1] + "…" if len(subject) > SUBJECT_MAX else subject
 
 
-def check_files(attachments: list[RawAttachment], helpdesk_settings: HelpdeskSettings) -> tuple[list, list[dict]]:
+def check_files(attachments: list[RawAttachment], rules: AttachmentRules) -> tuple[list, list[dict]]:
     """Check each attachment as a portal upload is checked; return the files to store and the refused ones
     (name and reason). A refused file is never stored.
     """
@@ -256,15 +256,11 @@ def check_files(attachments: list[RawAttachment], helpdesk_settings: HelpdeskSet
     for attachment in attachments:
         upload = ContentFile(attachment.content, name=attachment.filename[:255] or "attachment")
         try:
-            validate_upload(
-                upload,
-                max_bytes=helpdesk_settings.attachment_max_bytes,
-                allowed_types=helpdesk_settings.attachment_types,
-            )
+            validate_upload(upload, max_bytes=rules.max_bytes, allowed_types=rules.types)
         except ValidationError as exc:
             refused.append({"name": attachment.filename[:255], "reason": " ".join(exc.messages)})
             continue
-        if len(uploads) >= services.MAX_FILES:
+        if len(uploads) >= rules.max_files:
             refused.append({"name": attachment.filename[:255], "reason": _("Too many files in one message.")})
             continue
         upload.seek(0)

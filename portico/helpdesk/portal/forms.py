@@ -5,33 +5,9 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from portico.core.uploads import AttachmentRules, attachment_rules, attachments_field
 from portico.helpdesk.models import BODY_MAX, SUBJECT_MAX, CaseCategory, Priority
-from portico.helpdesk.services import MAX_FILES, RATING_COMMENT_MAX
-
-
-class MultipleFileInput(forms.ClearableFileInput):
-    allow_multiple_selected = True
-
-
-class MultipleFileField(forms.FileField):
-    """Several files in one box; each is checked by the service (size, type, content)."""
-
-    widget = MultipleFileInput
-
-    def clean(self, data, initial=None):
-        files = data if isinstance(data, (list, tuple)) else [data]
-        return [super(MultipleFileField, self).clean(f, initial) for f in files if f]
-
-
-def attachments_field(helpdesk_settings) -> MultipleFileField:
-    extensions = helpdesk_settings.attachment_extensions
-    return MultipleFileField(
-        label=_("Attachments"),
-        required=False,
-        widget=MultipleFileInput(attrs={"accept": ",".join(f".{e}" for e in extensions)}),
-        help_text=_("Up to %(count)d files, each at most %(size)d MB: %(types)s.")
-        % {"count": MAX_FILES, "size": helpdesk_settings.attachment_max_mb, "types": ", ".join(extensions)},
-    )
+from portico.helpdesk.services import RATING_COMMENT_MAX
 
 
 class CategoryChoiceField(forms.ModelChoiceField):
@@ -62,12 +38,12 @@ class CaseCreateForm(forms.Form):
     )
     submission = forms.CharField(widget=forms.HiddenInput, required=False, max_length=64)
 
-    def __init__(self, *args, editable: list[str], helpdesk_settings, **kwargs):
+    def __init__(self, *args, editable: list[str], rules: AttachmentRules | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         for name in ("category", "priority"):
             if name not in editable:
                 del self.fields[name]
-        self.fields["attachments"] = attachments_field(helpdesk_settings)
+        self.fields["attachments"] = attachments_field(rules or attachment_rules())
         self.fields["subject"].widget.attrs.update({"autocomplete": "off"})
 
 
@@ -77,9 +53,9 @@ class ReplyForm(forms.Form):
     )
     submission = forms.CharField(widget=forms.HiddenInput, required=False, max_length=64)
 
-    def __init__(self, *args, helpdesk_settings, **kwargs):
+    def __init__(self, *args, rules: AttachmentRules | None = None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["attachments"] = attachments_field(helpdesk_settings)
+        self.fields["attachments"] = attachments_field(rules or attachment_rules())
 
 
 class RatingForm(forms.Form):

@@ -1,11 +1,13 @@
 """The Cases portal module: a contact's (or their company's) support cases."""
 
 from django.db.models import Count, Q
+from django.urls import reverse
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from portico.access import engine
 from portico.access.registry import PortalModule, register
-from portico.helpdesk.models import ACTIVE_STATUSES, Case
+from portico.helpdesk.models import ACTIVE_STATUSES, Case, HelpdeskSettings
 
 
 @register
@@ -62,3 +64,19 @@ class CasesModule(PortalModule):
             "shown": set(engine.shown_fields(principal, self)),
             "can_create": principal.grant(self).create,
         }
+
+    def settings_link(self):
+        helpdesk_settings = HelpdeskSettings.load()
+        url = reverse("admin:helpdesk_helpdesksettings_change", args=[HelpdeskSettings.SINGLETON])
+        return url, gettext("New portal cases go to: %(target)s") % {"target": new_case_target(helpdesk_settings)}
+
+
+def new_case_target(helpdesk_settings: HelpdeskSettings) -> str:
+    """Who gets a new case from the portal, in words: the default assignee, the default team, both or nobody."""
+    person, team = helpdesk_settings.default_assignee, helpdesk_settings.default_team
+    name = (person.get_full_name() or person.email) if person else ""
+    if person and team:
+        return gettext("%(person)s, team %(team)s") % {"person": name, "team": team.name}
+    if team:
+        return gettext("team %(team)s") % {"team": team.name}
+    return name or gettext("nobody (no default assignee or team)")

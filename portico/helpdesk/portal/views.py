@@ -2,40 +2,30 @@
 
 from __future__ import annotations
 
-import uuid
-
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
+from django.template.defaultfilters import filesizeformat
 from django.urls import NoReverseMatch, Resolver404, resolve, reverse
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
 from portico.access import engine
-from portico.access.models import FieldMode
+from portico.core.dates import datetime_formatter
 from portico.core.urltags import pk_url
 from portico.helpdesk import selectors, services
-from portico.helpdesk.models import PUBLIC_KINDS, CaseAttachment, HelpdeskSettings, Priority, Source, Status
+from portico.helpdesk.models import PUBLIC_KINDS, CaseAttachment, HelpdeskSettings, MessageKind, Source, Status
 from portico.helpdesk.portal.forms import CaseCreateForm, CaseEditForm, RatingForm, ReplyForm
+from portico.portal.editing import add_errors, creatable_fields, earlier_result, new_submission, remember_result
 from portico.portal.records import AttachmentDownloadView, RecordDetailMixin, RecordExportView, RecordListView
 from portico.portal.views import PortalView
 
 SESSION_DEFLECTIONS = "helpdesk_deflections"
-SESSION_SUBMISSIONS = "helpdesk_submissions"
-KEEP = 20  # submissions and opened articles remembered per session
+KEEP = 20  # opened articles remembered per session
 POLL_SECONDS = 15  # how often an open case page asks whether something new arrived
-
-
-def add_errors(form, exc: ValidationError) -> None:
-    """Put a service's errors on the form's fields where it has them, else at the top."""
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc)
 
 
 KNOWLEDGE = "knowledge"  # the knowledge base's module key
@@ -51,32 +41,6 @@ def kb_suggest_url(principal) -> str:
         return ""
 
 
-def creatable_fields(principal, module) -> list[str]:
-    """The module's fields the customer sets on a new case: editable in their profile."""
-    grant = principal.grant(module)
-    return [name for name in module.fields if grant.fields.get(name) == FieldMode.EDIT]
-
-
-# --- Double submits ---------------------------------------------------------------------------------------
-
-
-def new_submission() -> str:
-    return uuid.uuid4().hex
-
-
-def earlier_result(request, token: str):
-    """The result a form with this token already produced in this session (a double submit), or None."""
-    return request.session.get(SESSION_SUBMISSIONS, {}).get(token) if token else None
-
-
-def remember_result(request, token: str, value) -> None:
-    if not token:
-        return
-    done = dict(request.session.get(SESSION_SUBMISSIONS, {}))
-    done[token] = value
-    request.session[SESSION_SUBMISSIONS] = dict(list(done.items())[-KEEP:])
-
-
 # --- List and export --------------------------------------------------------------------------------------
 
 
@@ -88,36 +52,23 @@ class CaseListView(RecordListView):
     """The principal's cases: filter by status and priority, search number and subject, Mine / Company."""
 
     module_key = "cases"
-    template_name = "portal/cases/case_list.html"
-    results_template_name = "portal/cases/case_results.html"
+    list_fields = ("number", "subject", "status", "priority", "contact", "created_at", "public_updated_at")
+    link_fields = ("number", "subject")
+    badge_fields = ("status",)
     filter_fields = ("status", "priority")
     search_fields = ("number", "subject")
     sort_fields = ("number", "subject", "priority", "created_at", "public_updated_at")
     default_sort = "-public_updated_at"
+    detail_url_name = "portal:case"
+    create_url_name = "portal:case_create"
+    create_label = gettext_lazy("New case")
     export_url_name = "portal:cases_export"
+    search_placeholder = gettext_lazy("Number or subject")
+    empty_text = gettext_lazy("There are no cases yet.")
+    no_match_text = gettext_lazy("No cases match.")
 
-    def rows(self, records) -> list[dict]:
-        """The page's rows as plain values: labels looked up and dates formatted once here, not by tags per row."""
-        url = pk_url("portal:case")
-        statuses, priorities = dict(Status.choices), dict(Priority.choices)
-
-        def when(value):
-            return date_format(timezone.localtime(value), "SHORT_DATETIME_FORMAT") if value else ""
-
-        return [
-            {
-                "url": url(case.pk),
-                "number": case.number,
-                "subject": case.subject,
-                "status": case.status,
-                "status_label": statuses.get(case.status, case.status),
-                "priority_label": priorities.get(case.priority, case.priority),
-                "contact": case.contact.full_name if "contact" in self.shown else "",
-                "created_at": when(case.created_at),
-                "public_updated_at": when(case.public_updated_at),
-            }
-            for case in records
-        ]
+    def count_text(self, total: int) -> str:
+        return ngettext("%(count)d case", "%(count)d cases", total) % {"count": total}
 
 
 class CaseExportView(RecordExportView, CaseListView):
@@ -130,14 +81,10 @@ class CaseExportView(RecordExportView, CaseListView):
 class CaseCreateView(CasesView):
     """Open a case; while the subject is typed, matching knowledge-base articles are suggested."""
 
-    def dispatch(self, request, *args, **kwargs):
-        self.helpdesk_settings = HelpdeskSettings.load()
-        return super().dispatch(request, *args, **kwargs)
-
     def form(self, data=None, files=None):
         editable = creatable_fields(self.principal, self.module)
         initial = {"submission": new_submission()}
-        return CaseCreateForm(data, files, editable=editable, helpdesk_settings=self.helpdesk_settings, initial=initial)
+        return CaseCreateForm(data, files, editable=editable, initial=initial)
 
     def get(self, request):
         engine.require(self.principal, self.module, "create")
@@ -255,6 +202,64 @@ class CaseView(RecordDetailMixin, CasesView):
         return self.back(case)
 
 
+def live_context(case) -> dict:
+    """The live part of a case page (state, conversation, history) with its texts prepared: names chosen, dates
+    written and file links built here once, so the template only writes them out."""
+    page = selectors.case_page(case)
+    when, short = datetime_formatter("DATETIME_FORMAT"), datetime_formatter()
+    file_url = pk_url("portal:case_attachment")
+    support, customer = _("Support"), _("Customer")
+    conversation = []
+    for message in page["conversation"]:
+        reply = message.kind == MessageKind.REPLY
+        if reply:
+            author = (message.author_user.get_full_name() if message.author_user else "") or support
+        else:
+            author = (message.author_contact.full_name if message.author_contact else "") or customer
+        conversation.append(
+            {
+                "id": message.pk,
+                "kind": message.kind,
+                "reply": reply,
+                "author": author,
+                "iso": timezone.localtime(message.created_at).isoformat(),
+                "when": when(message.created_at),
+                "body": message.body,
+                "files": [
+                    {
+                        "url": file_url(f.pk),
+                        "name": f.name,
+                        "size": filesizeformat(f.size),
+                        "image": f.is_image,
+                    }
+                    for f in message.attachments.all()
+                ],
+            }
+        )
+    statuses = dict(Status.choices)
+    history = []
+    for change in page["history"]:
+        new = statuses.get(change.new_status, change.new_status)
+        if change.old_status:
+            text = _("%(old)s → %(new)s") % {"old": statuses.get(change.old_status, change.old_status), "new": new}
+        else:
+            text = _("Opened: %(new)s") % {"new": new}
+        actor = change.actor_contact.full_name if change.actor_contact else (support if change.actor_id else "")
+        history.append(
+            {
+                "iso": timezone.localtime(change.created_at).isoformat(),
+                "when": short(change.created_at),
+                "text": text,
+                "actor": actor,
+            }
+        )
+    return {**page, "conversation": conversation, "history": history}
+
+
+# Fields the case page shows in its heading and live state rather than in its list of fields.
+HEADER_FIELDS = frozenset({"number", "subject", "status", "first_response_due", "resolution_due"})
+
+
 class CaseDetailView(CaseView):
     """The case: its fields, the conversation without internal notes, attachments, status history and SLA."""
 
@@ -262,21 +267,27 @@ class CaseDetailView(CaseView):
         case = self.get_object(pk)
         return self.render_page(case)
 
+    def detail_text(self, name, value):
+        if name == "rating":
+            return _("%(rating)s of 5") % {"rating": value}
+        return super().detail_text(name, value)
+
     def render_page(self, case, reply_form=None, rating_form=None, status=200):
         abilities = self.abilities(case)
+        if rating_form is None and abilities["rate"]:
+            rating_form = RatingForm(initial={"rating": case.rating, "comment": case.rating_comment})
         context = self.context(
             case=case,
-            rows=engine.display_rows(self.principal, self.module, case),
+            rows=self.detail_rows(case, exclude=HEADER_FIELDS),
             shown=set(engine.shown_fields(self.principal, self.module)),
             abilities=abilities,
-            reply_form=reply_form
-            or ReplyForm(helpdesk_settings=self.helpdesk_settings, initial={"submission": new_submission()}),
-            rating_form=rating_form or RatingForm(initial={"rating": case.rating, "comment": case.rating_comment}),
+            reply_form=reply_form or ReplyForm(initial={"submission": new_submission()}),
+            rating_form=rating_form,
             reopen_days=self.helpdesk_settings.reopen_days,
             merged_into=selectors.visible_merge_target(self.principal, self.module, case),
             can_create=self.principal.grant(self.module).create,
             poll_seconds=POLL_SECONDS,
-            **selectors.case_page(case),
+            **live_context(case),
         )
         return render(self.request, "portal/cases/case_detail.html", context, status=status)
 
@@ -294,7 +305,7 @@ class CaseUpdatesView(CaseView):
             shown=set(engine.shown_fields(self.principal, self.module)),
             poll_seconds=POLL_SECONDS,
             page_status=page_status if page_status in Status.values else None,
-            **selectors.case_page(case),
+            **live_context(case),
         )
         return render(request, "portal/cases/case_live.html", context)
 
@@ -307,7 +318,7 @@ class CaseReplyView(CaseDetailView):
     def post(self, request, pk):
         case = self.get_object(pk)
         self.require_action()
-        form = ReplyForm(request.POST, request.FILES, helpdesk_settings=self.helpdesk_settings)
+        form = ReplyForm(request.POST, request.FILES)
         if not form.is_valid():
             return self.render_page(case, reply_form=form, status=400)
         token = form.cleaned_data["submission"]

@@ -11,6 +11,7 @@ from portico.core.models import AuditEntry, OutboxMessage
 from portico.helpdesk import services
 from portico.helpdesk.models import Case, CaseMessage, HelpdeskSettings, MessageKind, Priority, Status
 from portico.helpdesk.tests.factories import StaffFactory, TeamFactory, open_case, png_upload, text_upload
+from portico.portal.models import PortalSettings
 
 QUEUE = reverse("admin:helpdesk_case_changelist")
 
@@ -253,25 +254,36 @@ def test_the_settings_page_is_one_screen(staff_client, agent):
     data.update(
         {
             "reopen_days": "14",
-            "allowed_types": ["pdf", "png"],
             "business_days": ["0", "1", "2", "3"],
             "business_start": "09:00",
             "business_end": "17:00",
             "time_zone": "Europe/Stockholm",
             "default_assignee": agent.pk,
             "default_team": "",
-            "attachment_max_mb": "5",
         }
     )
     saved = staff_client.post(response["Location"], data)
     assert saved.status_code == 302
     settings = HelpdeskSettings.load()
-    assert (settings.reopen_days, settings.allowed_types, settings.business_days, settings.time_zone) == (
+    assert (settings.reopen_days, settings.business_days, settings.time_zone, settings.default_assignee) == (
         14,
-        ["pdf", "png"],
         [0, 1, 2, 3],
         "Europe/Stockholm",
+        agent,
     )
+
+
+def test_the_settings_page_links_to_the_portals_attachment_rules_instead_of_keeping_its_own(staff_client):
+    PortalSettings.objects.update_or_create(pk=PortalSettings.SINGLETON, defaults={"attachment_max_mb": 7})
+    page = staff_client.get(reverse("admin:helpdesk_helpdesksettings_change", args=[1]))
+    content = page.content.decode()
+    assert not {"attachment_max_mb", "allowed_types"} & set(page.context["adminform"].form.fields)
+    assert "Files of at most 7 MB, up to 10 per message" in content
+    settings_list = reverse("admin:portal_portalsettings_changelist")
+    assert f'href="{settings_list}#attachments"' in content
+    opened = staff_client.get(settings_list)  # the list of a settings page opens its one record
+    assert opened.url == reverse("admin:portal_portalsettings_change", args=[PortalSettings.SINGLETON])
+    assert 'id="attachments"' in staff_client.get(opened.url).content.decode()
 
 
 def test_settings_refuse_an_unknown_time_zone_and_hours_that_end_before_they_start(staff_client):

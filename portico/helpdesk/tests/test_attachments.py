@@ -8,8 +8,9 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from portico.helpdesk.models import Case, CaseAttachment, HelpdeskSettings
+from portico.helpdesk.models import Case, CaseAttachment
 from portico.helpdesk.tests.factories import open_case, png_bytes, png_upload, text_upload
+from portico.portal.models import PortalSettings
 
 
 def download(client, attachment, **params):
@@ -128,7 +129,7 @@ def test_disguised_or_dangerous_files_are_refused_with_a_clear_message(
 
 
 def test_a_file_over_the_size_limit_is_refused(portal_client, bob_cases):
-    HelpdeskSettings.objects.update_or_create(pk=1, defaults={"attachment_max_mb": 1})
+    PortalSettings.objects.update_or_create(pk=1, defaults={"attachment_max_mb": 1})
     big = upload("big.txt", b"a" * (1024 * 1024 + 1))
     case = open_case(bob_cases)
     response = portal_client(bob_cases).post(
@@ -138,8 +139,20 @@ def test_a_file_over_the_size_limit_is_refused(portal_client, bob_cases):
     assert case.messages.count() == 1
 
 
+def test_a_reply_with_a_file_over_the_portal_limit_is_refused_with_a_clear_message(portal_client, bob_cases):
+    PortalSettings.objects.update_or_create(pk=PortalSettings.SINGLETON, defaults={"attachment_max_mb": 2})
+    case = open_case(bob_cases)
+    client = portal_client(bob_cases)
+    assert "each at most 2 MB" in client.get(reverse("portal:case", args=[case.pk])).content.decode()
+    big = upload("server.log", b"a" * (2 * 1024 * 1024 + 1))
+    response = client.post(reverse("portal:case_reply", args=[case.pk]), {"body": "The log", "attachments": [big]})
+    assert response.status_code == 400
+    assert "server.log: The file is too large. The limit is 2.0\xa0MB." in response.content.decode()
+    assert case.messages.count() == 1 and not CaseAttachment.objects.exists()
+
+
 def test_only_the_allowed_types_are_accepted(portal_client, bob_cases):
-    HelpdeskSettings.objects.update_or_create(pk=1, defaults={"allowed_types": ["pdf"]})
+    PortalSettings.objects.update_or_create(pk=1, defaults={"attachment_types": ["pdf"]})
     response = portal_client(bob_cases).post(
         reverse("portal:case_create"), {"subject": "S", "description": "D", "attachments": [png_upload()]}
     )

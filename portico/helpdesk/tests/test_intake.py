@@ -9,9 +9,10 @@ from portico.core.models import OutboxMessage
 from portico.helpdesk import services
 from portico.helpdesk.intake.models import InboundEmail, Outcome, Reason
 from portico.helpdesk.intake.services import receive_email
-from portico.helpdesk.models import Case, CaseAttachment, CaseMessage, HelpdeskSettings, Source, Status
+from portico.helpdesk.models import Case, CaseAttachment, CaseMessage, Source, Status
 from portico.helpdesk.tests.factories import give_cases, open_case, png_bytes
 from portico.helpdesk.tests.mail import build, load
+from portico.portal.models import PortalSettings
 
 pytestmark = pytest.mark.django_db
 
@@ -189,9 +190,7 @@ def test_an_exe_named_png_and_an_svg_named_png_are_refused_and_listed_never_stor
 
 
 def test_an_oversized_attachment_is_refused_and_the_message_kept(bob_case):
-    helpdesk_settings = HelpdeskSettings.load()
-    helpdesk_settings.attachment_max_mb = 1
-    helpdesk_settings.save()
+    PortalSettings.objects.update_or_create(pk=PortalSettings.SINGLETON, defaults={"attachment_max_mb": 1})
     big = b"log line\n" * 150_000  # 1.3 MB
     raw = build(
         subject=f"[{bob_case.number}] logs",

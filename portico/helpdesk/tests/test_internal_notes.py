@@ -41,7 +41,8 @@ def everything_the_portal_shows(client, case) -> str:
     text = []
     for url in pages:
         response = client.get(url, HTTP_HX_REQUEST="true" if "updates" in url or "?q=" in url else "")
-        text.append(response.content.decode(errors="replace"))
+        content = b"".join(response.streaming_content) if response.streaming else response.content  # the CSV streams
+        text.append(content.decode(errors="replace"))
     return "\n".join(text)
 
 

@@ -5,13 +5,14 @@ from datetime import timedelta
 import pytest
 import time_machine
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.formats import date_format
 
 from portico.access.tests.factories import PortalAccessFactory
 from portico.core.models import AuditEntry, OutboxMessage
 from portico.crm.tests.factories import ContactFactory
 from portico.helpdesk import selectors, services
-from portico.helpdesk.models import Case, CaseDeflection, CaseMessage, Priority, Status
+from portico.helpdesk.models import Case, CaseDeflection, CaseMessage, Priority, Source, Status
 from portico.helpdesk.tests.factories import CategoryFactory, give_cases, open_case, png_upload, text_upload
 from portico.knowledge.tests.factories import ArticleFactory, grant_knowledge
 
@@ -179,6 +180,31 @@ def test_the_case_page_shows_the_conversation_attachments_history_and_due_times(
     assert "fix.txt" in content and "Status history" in content and "Aku" in content
     assert "due by" in content  # the resolution is due; the first response was given
     assert "answered" in content
+
+
+def test_while_the_case_waits_for_the_customer_its_resolution_clock_shows_paused(portal_client, bob_cases, agent):
+    case = open_case(bob_cases)
+    services.add_staff_reply(case=case, user=agent, body="Which printer is it?")
+    services.change_status(case=case, status=Status.WAITING, actor=agent)
+    content = page(portal_client(bob_cases), case)
+    assert "paused while we wait for your reply" in content and "due by" not in content
+    services.add_customer_message(
+        case=case, contact=bob_cases.contact, body="The one upstairs.", actor=bob_cases.user, source=Source.PORTAL
+    )
+    assert "due by" in page(portal_client(bob_cases), case)
+
+
+def test_the_fields_and_the_conversation_are_written_in_the_readers_language(portal_client, bob_cases, agent):
+    case = open_case(bob_cases)
+    services.add_staff_reply(case=case, user=agent, body="We are on it.")
+    bob_cases.user.language = "fi"
+    bob_cases.user.save(update_fields=["language"])
+    content = page(portal_client(bob_cases), case)
+    with translation.override("fi"):
+        created = date_format(timezone.localtime(case.created_at), "DATETIME_FORMAT")
+        history = f"{Status.NEW.label} → {Status.OPEN.label}"
+    assert created in content and "Keskustelu" in content  # "Conversation"
+    assert str(history) in content
 
 
 def test_the_case_page_escapes_hostile_text(portal_client, bob_cases):

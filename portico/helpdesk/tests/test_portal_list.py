@@ -4,6 +4,8 @@ import csv
 import io
 
 from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.formats import date_format
 
 from portico.helpdesk import services
 from portico.helpdesk.models import Case, Priority, Status
@@ -14,11 +16,11 @@ EXPORT = reverse("portal:cases_export")
 
 
 def numbers(response) -> list[str]:
-    return [row["number"] for row in response.context["rows"]]
+    return [case.number for case in response.context["page"].object_list]
 
 
 def csv_rows(response) -> list[list[str]]:
-    return list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    return list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig"))))
 
 
 def test_own_scope_lists_only_the_contacts_own_cases(portal_client, bob_cases, alice):
@@ -155,7 +157,7 @@ def test_the_csv_is_safe_against_formula_injection(portal_client, bob_cases):
 
 def test_the_csv_of_another_company_never_holds_a_foreign_case(portal_client, carol_cases, bob):
     open_case(bob, subject="Acme only")
-    assert "Acme only" not in portal_client(carol_cases).get(EXPORT).content.decode()
+    assert "Acme only" not in b"".join(portal_client(carol_cases).get(EXPORT).streaming_content).decode()
 
 
 def test_category_shows_in_the_readers_language(portal_client, bob_cases):
@@ -168,3 +170,29 @@ def test_category_shows_in_the_readers_language(portal_client, bob_cases):
     rows = csv_rows(portal_client(bob_cases).get(EXPORT, HTTP_ACCEPT_LANGUAGE="fi"))
     assert "Laskutus" in rows[1]
     assert Case.objects.count() == 1
+
+
+def test_without_number_and_subject_each_row_still_links_to_its_case(portal_client, bob):
+    give_cases(bob, hidden=("number", "subject"))
+    case = open_case(bob, subject="Subject nobody sees")
+    content = portal_client(bob).get(LIST).content.decode()
+    assert f'<a href="{reverse("portal:case", args=[case.pk])}">Open</a>' in content
+    assert case.number not in content and "Subject nobody sees" not in content
+    assert '<th scope="col">Link</th>' in content  # every column has a header
+
+
+def test_cells_are_escaped_and_the_status_is_a_badge(portal_client, bob_cases):
+    case = open_case(bob_cases, subject='<img src=x onerror="alert(1)">')
+    content = portal_client(bob_cases).get(LIST).content.decode()
+    assert "<img src=x" not in content and "&lt;img src=x onerror=&quot;alert(1)&quot;&gt;" in content
+    assert f'<a href="{reverse("portal:case", args=[case.pk])}">{case.number}</a>' in content
+    assert '<span class="status status-new">New</span>' in content
+
+
+def test_dates_are_written_in_the_readers_language(portal_client, bob_cases):
+    case = open_case(bob_cases)
+    client = portal_client(bob_cases)
+    client.cookies["django_language"] = "fi"
+    content = client.get(LIST, HTTP_ACCEPT_LANGUAGE="fi").content.decode()
+    with translation.override("fi"):
+        assert date_format(timezone.localtime(case.created_at), "SHORT_DATETIME_FORMAT") in content

@@ -16,7 +16,7 @@ from portico.helpdesk.tests.factories import CategoryFactory, open_case, png_upl
 SIGNED_IN = 4
 LIST = 2  # the count for the pager, the page of cases (category and contact joined)
 CASE = 1  # the case, looked up inside the principal's scope
-SETTINGS = 1  # the helpdesk settings (reopen window, attachment limits)
+SETTINGS = 1  # the helpdesk settings (reopen window); the attachment rules come with the portal settings
 CONVERSATION = 2  # the public messages (authors joined), their attachments
 HISTORY = 1  # the status history (who joined)
 WIDGET = 2  # open cases counted, the latest five
@@ -68,7 +68,7 @@ PAGES = {
         ),
         SIGNED_IN + SETTINGS + CASE,
     ),
-    "create form": (lambda case: reverse("portal:case_create"), SIGNED_IN + SETTINGS + 1),  # + the categories
+    "create form": (lambda case: reverse("portal:case_create"), SIGNED_IN + 1),  # + the categories
 }
 
 
@@ -80,11 +80,17 @@ def test_a_case_page_runs_a_fixed_number_of_queries_whatever_the_data(
     case = client_of_bob.case
     target = url(case)
     with django_assert_num_queries(expected):
-        assert client_of_bob.get(target).status_code in (200, 204)
+        read(client_of_bob.get(target))
     grow(bob_cases, agent, case)
     target = url(case)
     with django_assert_num_queries(expected):
-        assert client_of_bob.get(target).status_code in (200, 204)
+        read(client_of_bob.get(target))
+
+
+def read(response) -> bytes:
+    """The whole body; a streamed one (the CSV export) runs its queries only while it is read."""
+    assert response.status_code in (200, 204)
+    return b"".join(response.streaming_content) if response.streaming else response.content
 
 
 def test_the_dashboard_widget_costs_two_queries_whatever_the_data(

@@ -183,6 +183,18 @@ def test_activity_is_paginated_25_per_page(portal_client, admin_alice, bob):
     assert "kind=changed" in second  # the pager keeps the filters
 
 
+def test_the_person_filter_offers_only_the_own_companys_portal_users(admin_alice, bob, carol, acme_sub):
+    from portico.access.principal import Principal
+    from portico.portal.activity import ActivityFilterForm, activity_people
+
+    ContactFactory(account=admin_alice.contact.account, first_name="Nobody")  # no portal access
+    PortalAccessFactory(contact=ContactFactory(account=acme_sub, first_name="Subsidiary"))
+    people = activity_people(Principal(user=admin_alice.user, access=admin_alice))
+    assert people == [admin_alice.contact, bob.contact]  # ordered by last name: Admin, Basic
+    form = ActivityFilterForm(people=people)
+    assert [label for _value, label in form.fields["person"].choices][1:] == ["Alice Admin", "Bob Basic"]
+
+
 def test_an_htmx_request_gets_only_the_results(portal_client, admin_alice, bob):
     portal_edit(bob, bob.contact, {"job_title": ["", "Fragment"]})
     response = portal_client(admin_alice).get(reverse("portal:activity"), HTTP_HX_REQUEST="true")

@@ -214,3 +214,36 @@ def test_a_link_to_a_module_only_the_other_company_grants_asks_to_switch(client,
     assert client.get(reverse("portal:colleagues")).status_code == 409
     stranger = ContactFactory(account=AccountFactory(name="Initech"))
     assert client.get(reverse("portal:colleague", args=[stranger.pk])).status_code == 404
+
+
+def test_an_email_address_used_at_another_company_may_be_added(portal_client, alice, carol):
+    response = portal_client(alice).post(
+        reverse("portal:colleague_add"),
+        {"first_name": "C", "last_name": "Twin", "email": carol.contact.email.upper(), "language": "en"},
+    )
+    assert response.status_code == 302
+    assert Contact.objects.filter(account=alice.contact.account, email=carol.contact.email).exists()
+
+
+def test_keeping_ones_own_email_is_no_duplicate_but_a_colleagues_is(portal_client, alice, bob):
+    client = portal_client(alice)
+    url = reverse("portal:colleague", args=[bob.contact_id])
+    data = {"first_name": "Bob", "last_name": "Basic", "email": "bob@acme.example", "language": "en"}
+    assert client.post(url, data).status_code == 302
+    assert client.post(url, {**data, "email": "ALICE@acme.example"}).status_code == 400
+
+
+def test_the_duplicate_email_check_costs_one_query(portal_client, alice, bob, globex, django_assert_num_queries):
+    client = portal_client(alice)
+    data = {"first_name": "B", "last_name": "Two", "email": "bob@acme.example", "language": "en"}
+    client.post(reverse("portal:colleague_add"), data)
+    with django_assert_num_queries(DUPLICATE_REFUSED):
+        assert client.post(reverse("portal:colleague_add"), data).status_code == 400
+    ContactFactory.create_batch(5, account=alice.contact.account)
+    ContactFactory.create_batch(5, account=globex, email="bob@acme.example")
+    with django_assert_num_queries(DUPLICATE_REFUSED):
+        assert client.post(reverse("portal:colleague_add"), data).status_code == 400
+
+
+# session, login, principal, portal settings (cache), the duplicate check
+DUPLICATE_REFUSED = 5

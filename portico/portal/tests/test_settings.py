@@ -216,7 +216,7 @@ def test_the_banner_lead_time_defaults_to_30_days():
 
 
 def settings_form(files=None, **data) -> PortalSettingsForm:
-    base = {"portal_name": "", "brand_colour": "", "access_ending_banner_days": "30"}
+    base = {"portal_name": "", "brand_colour": "", "access_ending_banner_days": "30", "attachment_max_mb": "10"}
     return PortalSettingsForm({**base, **data}, files or {}, instance=PortalSettings(pk=1))
 
 

@@ -231,6 +231,7 @@ CASE_COLUMNS = (
     "rating",
     "rating_comment",
     "rated_at",
+    "sla_paused_at",
 )
 
 
@@ -271,6 +272,7 @@ def seed_case(number: int, account_id: int, contact_id: int, *, rng: random.Rand
         rating,
         "",
         stored(resolved if rating else None),
+        stored(updated if status == Status.WAITING else None),  # waiting for the customer: the SLA clock stops
     )
 
 

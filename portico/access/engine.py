@@ -101,7 +101,8 @@ def company_people(principal: Principal, module: str | PortalModule) -> models.Q
 
     The record scope of the principal's grant in the module decides whose: only their own contact, their
     company's, or their company's and its subsidiaries'; never another company's. 404 when the module is not
-    granted, as for `visible()`. No query is run until the queryset is read.
+    granted, as for `visible()`. No query is run until the queryset is read (but for the subsidiaries scope,
+    whose company tree is looked up once per principal).
     """
     module = _module(module)
     grant = principal.grant(module)
@@ -114,14 +115,18 @@ def company_people(principal: Principal, module: str | PortalModule) -> models.Q
     return Contact.objects.filter(account_id=principal.account.pk)
 
 
-def company_contacts(principal: Principal) -> models.QuerySet:
-    """Return the contacts of the one company the principal acts for, for rules that hold per company.
+def company_contacts(principal: Principal, account_id: int | None = None) -> models.QuerySet:
+    """Return the contacts of one company the principal acts for, for rules that hold per company.
 
-    For checks such as "one colleague per email address" when a company admin adds or edits a colleague: the
-    rule counts every contact of the company, whatever the principal may see. Never for showing records: use
-    `visible()` or `company_people()` for that.
+    The principal's own company, or `account_id`: one of its subsidiaries (404 for any other company). For
+    checks such as "one colleague per email address" when a company admin adds or edits a colleague of that
+    company: the rule counts every contact of the company, whatever the principal may see. Never for showing
+    records: use `visible()` or `company_people()` for that.
     """
-    return Contact.objects.filter(account_id=principal.account.pk)
+    own = principal.account.pk
+    if account_id is not None and account_id != own and account_id not in principal.account_tree_ids:
+        raise Http404
+    return Contact.objects.filter(account_id=own if account_id is None else account_id)
 
 
 def require(principal: Principal, module: str | PortalModule, action: str) -> None:

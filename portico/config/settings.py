@@ -94,6 +94,7 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "portico.config.urls"
+FORM_RENDERER = "portico.core.renderers.FormRenderer"  # Django's form templates through Jinja2
 WSGI_APPLICATION = "portico.config.wsgi.application"
 
 _loaders = [

@@ -34,6 +34,8 @@ class SingletonAdmin(admin.ModelAdmin):
         return HttpResponseRedirect(self._url("change", obj.pk))
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
+        if not self.has_view_or_change_permission(request):
+            raise PermissionDenied  # before anything is created for the page
         if str(object_id) != str(self.model.SINGLETON):
             return HttpResponseRedirect(self._url("changelist"))
         self.model.objects.get_or_create(pk=self.model.SINGLETON)

@@ -235,7 +235,8 @@ def deflection_text(summary: dict) -> str:
 class SlaFilter(admin.SimpleListFilter):
     """Active cases that missed a due time (as the SLA column says), or whose next due time comes within some hours.
 
-    A case waiting for the customer is neither: its clock stands still.
+    A case waiting for the customer is never due soon (its clock stands still); it is breached only when it had
+    missed a due time before the wait began (`sla.missed_before_pause`).
     """
 
     title = _("SLA")
@@ -256,7 +257,13 @@ class SlaFilter(admin.SimpleListFilter):
         answered_late = Q(first_responded_at__gt=F("first_response_due"))
         breached = (first_open & Q(first_response_due__lt=now)) | answered_late | Q(resolution_due__lt=now)
         if value == "breached":
-            return queryset.filter(active & breached)
+            paused = Q(status__in=ACTIVE_STATUSES, sla_paused_at__isnull=False)
+            missed_before_pause = (
+                (first_open & Q(first_response_due__lte=F("sla_paused_at")))
+                | answered_late
+                | Q(resolution_due__lte=F("sla_paused_at"))
+            )
+            return queryset.filter((active & breached) | (paused & missed_before_pause))
         if value in ("1", "4", "24"):
             until = now + timedelta(hours=int(value))
             soon = (first_open & Q(first_response_due__range=(now, until))) | Q(resolution_due__range=(now, until))

@@ -144,15 +144,18 @@ def _business_hours(helpdesk_settings: HelpdeskSettings, policy, start, until=No
     return BusinessHours.from_settings(helpdesk_settings)
 
 
-def _set_due_times(case: Case, helpdesk_settings: HelpdeskSettings) -> None:
+def _set_due_times(case: Case, helpdesk_settings: HelpdeskSettings, running_until=None) -> None:
     """Compute the SLA due times from the case's creation under the policy of its priority, moved on by every
-    wait for the customer its status history shows.
+    wait for the customer (`_pauses`); the running wait counts up to `running_until` (not at all without it).
+
+    Every change of the due times after creation comes here: a new priority, the end of a wait, a first answer
+    during a wait. So whichever way a case got to its due times, the same history gives the same due times.
     """
     policy = _policy(case.priority)
     hours = _business_hours(helpdesk_settings, policy, case.created_at, timezone.now())
     first, resolution = due_times(case.created_at, policy, hours)
     answered = case.first_responded_at
-    for start, end in _pauses(case) if case.pk else ():
+    for start, end in _pauses(case, running_until) if case.pk else ():
         if end is not None:
             resolution = resume_due(resolution, start, end, policy, hours)
         # The first-response clock stops only while unanswered: until the answer, when it came during the wait.
@@ -162,8 +165,16 @@ def _set_due_times(case: Case, helpdesk_settings: HelpdeskSettings) -> None:
     case.first_response_due, case.resolution_due = first, resolution
 
 
-def _pauses(case: Case) -> list[tuple]:
-    """The case's waits for the customer, from its status history: (start, end), end None while it still waits."""
+def _pauses(case: Case, running_until=None) -> list[tuple]:
+    """The case's waits for the customer as (start, end): the finished ones from its status history, then the
+    running one from `sla_paused_at`, ending at `running_until` (None while it goes on).
+
+    Every wait the history shows counts, also the waits that ended before the SLA clock could pause: the history
+    is the record of when the case was with the customer, and the clock is never asked to remember on its own
+    which waits it saw (`_sla_clock` and a new priority both recompute here). A case still waiting when pausing
+    came in got its `sla_paused_at` from the history (migration 0008); the running wait is the clock's own
+    record, so a waiting case without one (none after that migration) has no running wait.
+    """
     pauses, start = [], None
     history = CaseStatusChange.objects.filter(case=case).order_by("created_at", "pk")
     for old, new, when in history.values_list("old_status", "new_status", "created_at"):
@@ -172,7 +183,9 @@ def _pauses(case: Case) -> list[tuple]:
         elif old == Status.WAITING and start is not None:
             pauses.append((start, when))
             start = None
-    return [*pauses, (start, None)] if start is not None else pauses
+    if case.sla_paused_at is not None:
+        pauses.append((case.sla_paused_at, running_until))
+    return pauses
 
 
 SLA_FIELDS = ("first_response_due", "resolution_due", "sla_paused_at")
@@ -180,28 +193,22 @@ SLA_FIELDS = ("first_response_due", "resolution_due", "sla_paused_at")
 
 def _sla_clock(locked: Case, now, helpdesk_settings: HelpdeskSettings | None = None) -> None:
     """Stop the SLA clock when the case starts waiting for the customer; when it stops waiting, start it again:
-    the due times still open move on by the pause. Saved by the caller with the status (SLA_FIELDS).
+    the due times are recomputed with this wait ended now (the due times still open move on by the pause). Saved
+    by the caller with the status (SLA_FIELDS).
     """
     if locked.status == Status.WAITING:
         if locked.sla_paused_at is None:
             locked.sla_paused_at = now
         return
-    paused_at = locked.sla_paused_at
-    if paused_at is None:
+    if locked.sla_paused_at is None:
         return
-    policy = _policy(locked.priority)
-    hours = _business_hours(helpdesk_settings or HelpdeskSettings.load(), policy, paused_at, now)
-    locked.resolution_due = resume_due(locked.resolution_due, paused_at, now, policy, hours)
-    if locked.first_responded_at is None:
-        locked.first_response_due = resume_due(locked.first_response_due, paused_at, now, policy, hours)
+    _set_due_times(locked, helpdesk_settings or HelpdeskSettings.load(), running_until=now)
     locked.sla_paused_at = None
 
 
-def _answered_while_paused(locked: Case, now, helpdesk_settings: HelpdeskSettings) -> None:
-    """A first answer given while the case waits: the first-response clock, stopped since the pause, ends now."""
-    policy = _policy(locked.priority)
-    hours = _business_hours(helpdesk_settings, policy, locked.sla_paused_at, now)
-    locked.first_response_due = resume_due(locked.first_response_due, locked.sla_paused_at, now, policy, hours)
+def _answered_while_paused(locked: Case, helpdesk_settings: HelpdeskSettings) -> None:
+    """A first answer given while the case waits: the first-response clock, stopped since the pause, ends at it."""
+    _set_due_times(locked, helpdesk_settings)
 
 
 def _category(category) -> CaseCategory | None:
@@ -400,9 +407,17 @@ def add_staff_reply(
         if locked.first_responded_at is None:
             locked.first_responded_at = now
             if locked.sla_paused_at is not None:
-                _answered_while_paused(locked, now, helpdesk_settings)
+                _answered_while_paused(locked, helpdesk_settings)
         locked.public_updated_at = now
-        locked.save(update_fields=["first_responded_at", "first_response_due", "public_updated_at", "updated_at"])
+        locked.save(
+            update_fields=[
+                "first_responded_at",
+                "first_response_due",
+                "resolution_due",
+                "public_updated_at",
+                "updated_at",
+            ]
+        )
         _audit("case.replied", locked, user, changes={"message": [None, message.pk]})
         emails.send_reply_to_contact(locked, message)
         if status is None and locked.status == Status.NEW:

@@ -169,9 +169,21 @@ def next_due(case) -> datetime | None:
     return case.resolution_due
 
 
+def missed_before_pause(case, paused_at: datetime) -> bool:
+    """Whether a waiting case had missed a due time before its pause began: resolution due by then, the first
+    response answered late, or unanswered and due by then. The pause does not undo such a breach (`resume_due`).
+    """
+    first_due, answered = case.first_response_due, case.first_responded_at
+    if case.resolution_due is not None and case.resolution_due <= paused_at:
+        return True
+    if first_due is None:
+        return False
+    return answered > first_due if answered is not None else first_due <= paused_at
+
+
 def sla_state(case, now: datetime | None = None) -> str:
     """How a case stands against its SLA: breached, due soon (within four hours), on track, met, paused (waiting
-    for the customer), or none.
+    for the customer), or none. A waiting case is breached when it had missed a due time before the wait began.
     """
     now = now or timezone.now()
     done = case.status in ("resolved", "closed")
@@ -180,7 +192,10 @@ def sla_state(case, now: datetime | None = None) -> str:
     missed_resolution = case.resolution_due and (case.resolved_at or end) > case.resolution_due
     if done:
         return BREACHED if (missed_first or missed_resolution) else (MET if case.resolution_due else NONE)
-    if getattr(case, "sla_paused_at", None) is not None:
+    paused_at = getattr(case, "sla_paused_at", None)
+    if paused_at is not None:
+        if missed_before_pause(case, paused_at):
+            return BREACHED
         return PAUSED if (case.first_response_due or case.resolution_due) else NONE
     if missed_first or missed_resolution:
         return BREACHED

@@ -188,12 +188,12 @@ class ImageInline(admin.TabularInline):
         return format_html("<code>{}</code>", obj.markdown) if obj.pk else "—"
 
 
-@admin.action(description=_("Publish the selected articles"))
+@admin.action(description=_("Publish the selected articles"), permissions=["change"])
 def publish_selected(modeladmin, request, queryset):
     _change_status(modeladmin, request, queryset, Article.Status.PUBLISHED)
 
 
-@admin.action(description=_("Archive the selected articles"))
+@admin.action(description=_("Archive the selected articles"), permissions=["change"])
 def archive_selected(modeladmin, request, queryset):
     _change_status(modeladmin, request, queryset, Article.Status.ARCHIVED)
 

@@ -17,7 +17,7 @@ class PortalConfig(AppConfig):
         """Put portal settings in force: modules on/off, order and labels; attachment rules; staff email templates;
         the cache."""
         from django.core.signals import request_finished, request_started
-        from django.db.models.signals import post_delete, post_save
+        from django.db.models.signals import post_delete, post_migrate, post_save
 
         from portico.access import principal
         from portico.core import uploads
@@ -30,6 +30,7 @@ class PortalConfig(AppConfig):
             TEMPLATE_OVERRIDES.append(emails.staff_template)
         request_started.connect(models.begin_request, dispatch_uid="portal-settings-begin")
         request_finished.connect(models.end_request, dispatch_uid="portal-settings-end")
+        post_migrate.connect(models.forget_cached, dispatch_uid="portal-settings-migrated")
         for model in (models.PortalSettings, models.ModuleSetting):
             name = model.__name__
             post_save.connect(models.invalidate, sender=model, dispatch_uid=f"portal-settings-save-{name}")

@@ -31,7 +31,9 @@ class ColleagueForm(forms.ModelForm):
     def clean_email(self):
         email = (self.cleaned_data.get("email") or "").strip().lower()
         if email:
-            same = engine.company_contacts(self.principal).filter(email__iexact=email)
+            # The colleague's own company: the principal's, or the subsidiary of the colleague being edited.
+            company = self.instance.account_id if self.instance.pk else None
+            same = engine.company_contacts(self.principal, company).filter(email__iexact=email)
             if same.exclude(pk=self.instance.pk).exists():
                 raise ValidationError(_("A colleague with this email address already exists."))
         return email

@@ -13,7 +13,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.validators import FileExtensionValidator, MaxValueValidator, MinValueValidator, RegexValidator
-from django.db import models, transaction
+from django.db import DatabaseError, models, transaction
 from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
@@ -156,6 +156,7 @@ def in_language(texts: dict, language: str | None = None) -> str:
 # --- The settings, cached ---------------------------------------------------------------------------------
 
 CACHE_KEY = "portico:portal-settings:v2"  # v2: attachment rules; a new shape gets a new key
+OLD_CACHE_KEYS = ("portico:portal-settings:v1",)  # earlier shapes: forgotten after migrations (see forget_cached)
 _request = Local()  # the settings loaded for the request in progress, so a page reads the cache once
 
 
@@ -234,6 +235,15 @@ def invalidate(**kwargs) -> None:
     _request.snapshot = None
     cache.delete(CACHE_KEY)
     transaction.on_commit(lambda: cache.delete(CACHE_KEY))
+
+
+def forget_cached(**kwargs) -> None:
+    """After migrations: forget every cached shape of the settings (a migration may have changed the rows, and a
+    rollback must not find an old shape). Before the database cache has its table, there is nothing to forget."""
+    try:
+        cache.delete_many([CACHE_KEY, *OLD_CACHE_KEYS])
+    except DatabaseError:
+        pass
 
 
 class PortalSettings(models.Model):

@@ -18,7 +18,7 @@ from django.utils.formats import date_format
 from django.utils.html import escape
 from django.utils.http import urlencode
 from django.utils.safestring import SafeString
-from django.utils.translation import get_language, gettext, ngettext
+from django.utils.translation import get_language, gettext, ngettext, pgettext
 from django.utils.translation import gettext_lazy as _
 
 from portico.access import engine
@@ -247,9 +247,14 @@ class RecordListView(PortalView):
             columns.append({"label": gettext("Link"), "sort": None})
         return columns
 
+    _labels: dict[str, dict[str, str]] = {}  # per page: the choice labels of the columns (set by rows())
+    _when = staticmethod(shown_text)  # per page: the date and time writer (set by rows())
+
     def cell_value(self, obj: models.Model, name: str) -> str:
         """One field of a record as the list shows it; modules override this for fields of their own."""
         value = getattr(obj, name)
+        if value is None:
+            return ""
         labels = self._labels.get(name)
         if labels is not None:
             return labels.get(str(value), str(value))
@@ -267,7 +272,7 @@ class RecordListView(PortalView):
         url = pk_url(self.detail_url_name) if self.detail_url_name else None
         link = self.link_column(names)
         badges = set(self.badge_fields)
-        open_label = gettext("Open")
+        open_label = pgettext("link to a record", "Open")
         rows = []
         for obj in records:
             record_url = url(obj.pk) if url else ""
@@ -335,6 +340,8 @@ class RecordExportView(RecordListView):
 
 class RecordDetailMixin:
     """Look a record up inside the principal's scope: 404 outside it, the switch page for another company."""
+
+    _when = staticmethod(lambda value: shown_text(value, long=True))  # per page: set by detail_rows()
 
     def get_object(self, pk):
         return engine.get_visible_object(self.principal, self.module, pk=pk)

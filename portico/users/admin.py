@@ -1,5 +1,7 @@
 """Back office for logins and staff users."""
 
+from allauth.account.admin import EmailAddressAdmin as AllauthEmailAddressAdmin
+from allauth.account.models import EmailAddress
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import UserChangeForm, UserCreationForm
@@ -36,3 +38,15 @@ class UserAdmin(DjangoUserAdmin):
         (_("Activity"), {"fields": ("last_login", "date_joined", "login_count", "must_change_password")}),
     )
     add_fieldsets = ((None, {"classes": ("wide",), "fields": ("email", "password1", "password2")}),)
+
+
+# allauth's admin for email addresses lets anyone who may view them run "Mark as verified": only staff who
+# may change them may. Importing allauth's admin (above) registered it; ours takes its place.
+admin.site.unregister(EmailAddress)
+
+
+@admin.register(EmailAddress)
+class EmailAddressAdmin(AllauthEmailAddressAdmin):
+    @admin.action(description=_("Mark selected email addresses as verified"), permissions=["change"])
+    def make_verified(self, request, queryset):
+        super().make_verified(request, queryset)

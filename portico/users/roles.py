@@ -41,12 +41,13 @@ def declared_grants() -> dict[str, dict[str, set[str]]]:
     return grants
 
 
-def _permissions(grants: dict[str, set[str]]):
+def _permissions(grants: dict[str, set[str]], using: str = DEFAULT_DB_ALIAS):
     """Return the permissions that ``{"app_label.model": actions}`` names (models that do not exist: none)."""
-    perms = Permission.objects.none()
+    permissions = Permission.objects.db_manager(using)
+    perms = permissions.none()
     for model, actions in grants.items():
         app_label, _, model_name = model.partition(".")
-        perms = perms | Permission.objects.filter(
+        perms = perms | permissions.filter(
             content_type__app_label=app_label,
             content_type__model=model_name,
             # A model's own permissions ("view_portal_as") are named by their codename as it is.
@@ -60,10 +61,10 @@ def ensure_staff_roles(**kwargs) -> None:
 
     Runs after each app's migrations. Every app's permissions are created first: Django creates an app's
     permissions in its own post-migrate step, which may come after this one, and a permission created later
-    would reach its role only at the next migrate. Django sends post-migrate once per app, so the roles are
-    set once, after the last app.
+    would reach its role only at the next migrate. Django sends post-migrate once per app that has models, so
+    the roles are set once, after the last of those.
     """
-    configs = list(apps.get_app_configs())
+    configs = [config for config in apps.get_app_configs() if config.models_module is not None]
     if kwargs.get("app_config") not in (None, configs[-1]):
         return
     using = kwargs.get("using", DEFAULT_DB_ALIAS)
@@ -71,8 +72,8 @@ def ensure_staff_roles(**kwargs) -> None:
         create_permissions(config, verbosity=0, using=using)
     grants = declared_grants()
     for name in STAFF_ROLES:
-        group, _ = Group.objects.get_or_create(name=name)
-        perms = _permissions(grants.get(name, {}))
+        group, _ = Group.objects.db_manager(using).get_or_create(name=name)
+        perms = _permissions(grants.get(name, {}), using)
         if name == ADMINISTRATOR:
-            perms = perms | Permission.objects.filter(content_type__app_label__in=back_office_apps())
+            perms = perms | Permission.objects.db_manager(using).filter(content_type__app_label__in=back_office_apps())
         group.permissions.set(perms)

@@ -1,13 +1,24 @@
-"""The back-office matrix: every URL of the admin site × anonymous, staff without the permission, staff with it.
+"""The back-office matrix: every URL of the admin site × anonymous and four kinds of staff member.
 
 The URL patterns are collected from the admin site itself (`admin.site.get_urls()` and each ModelAdmin's
 `get_urls()`, custom views included), so a new admin page is checked the day it appears:
 
 - anonymous: redirected to the back-office sign-in page; never a page, never a 500.
-- staff without the model's permissions (but with every other permission of the site): 403 or 404, or a
-  redirect to another admin page; never the page, and never the record's identifying text.
-- staff with the model's permissions (and no other): the page (200), or what the admin decides for everyone
-  (e.g. nobody adds a second singleton settings row).
+- staff without the model's permissions (but with every other permission of the site, a custom view's extra
+  permissions included): 403 or 404; never the page, and never the record's identifying text.
+- staff with the model's permissions but not the extra permissions a custom view needs (e.g. "view the portal
+  as a contact"): refused by that view.
+- view-only staff (the model's view permission, and the view's extra permissions): the pages that show, but
+  refused by every view that writes (add, delete, saving the change form, a custom view that needs "change").
+- staff with the model's permissions and the view's extra permissions (and no other): the page (200), or what
+  the admin decides for everyone (e.g. nobody adds a second singleton settings row); a custom view that writes
+  did what it is for (e.g. the reply is on the case).
+
+A refusal of a custom view, or of any POST, must be the view's own answer (403 or 404; the sign-in redirect
+for anonymous), never a redirect that merely ends refused: a view that acts and then redirects to a page the
+user may not see has already acted. A refused request changes nothing: every row of every table is compared
+before and after it. Only the standard pages, asked with GET, may refuse by a redirect to an admin page that
+refuses (e.g. "<pk>/" to "<pk>/change/").
 
 A pattern the standard ModelAdmin does not make must be in `CUSTOM` (how to call it) or in `NOT_EXERCISED`
 (why it cannot be); `test_every_admin_pattern_is_exercised_or_listed` fails otherwise.
@@ -16,6 +27,7 @@ A pattern the standard ModelAdmin does not make must be in `CUSTOM` (how to call
 from __future__ import annotations
 
 import io
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
@@ -23,6 +35,7 @@ from datetime import date
 import pytest
 from allauth.account.models import EmailAddress
 from allauth.usersessions.models import UserSession
+from django.apps import apps
 from django.contrib import admin
 from django.contrib.auth.models import Group, Permission
 from django.contrib.contenttypes.models import ContentType
@@ -32,17 +45,28 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django_tasks_db.models import DBTaskResult
 
 from portico.access.tests.factories import PortalAccessFactory, ProfileFactory
+from portico.access.view_as import SESSION_VIEW_AS
 from portico.core.audit import log_action
-from portico.core.models import NumberSequence
+from portico.core.models import AuditEntry, NumberSequence
 from portico.core.outbox import queue_email
 from portico.core.singleton_admin import SingletonAdmin
 from portico.crm.tests.factories import AccountFactory, ContactFactory
 from portico.helpdesk.intake.models import InboundEmail
-from portico.helpdesk.models import CaseAttachment, CaseDeflection, HelpdeskSettings, Holiday, SlaPolicy
+from portico.helpdesk.models import (
+    Case,
+    CaseAttachment,
+    CaseDeflection,
+    CaseMessage,
+    HelpdeskSettings,
+    Holiday,
+    MessageKind,
+    SlaPolicy,
+)
 from portico.helpdesk.tests.factories import CategoryFactory as CaseCategoryFactory
 from portico.helpdesk.tests.factories import StaffFactory, TeamFactory, open_case
 from portico.knowledge.tests.factories import ArticleFactory, CategoryFactory, add_image
 from portico.portal.models import EmailTemplate, PortalSettings
+from portico.users.middleware import SESSION_SEEN, SESSION_STARTED
 
 # The views every ModelAdmin gets from Django, by the end of their URL name ("" is the redirect from
 # "<pk>/" to "<pk>/change/", a pattern without a name).
@@ -79,6 +103,9 @@ def build_world() -> dict[str, Sample]:
     article = ArticleFactory(slug="article-brambleshoe", title="Brambleshoe guide")
     message = queue_email(to="outbox@zyxa.example", subject="Outbox Plumtrellis", text="Body")
     PortalSettings.objects.get_or_create(pk=PortalSettings.SINGLETON)
+    for model_admin in admin.site._registry.values():
+        if isinstance(model_admin, SingletonAdmin):
+            model_admin.prepare()  # what a settings page creates on its first visit, before it checks permissions
     return {
         "core.outboxmessage": Sample(message, "Outbox Plumtrellis"),
         "core.auditentry": Sample(
@@ -137,12 +164,31 @@ def build_world() -> dict[str, Sample]:
 # --- Custom views -----------------------------------------------------------------------------------------
 
 
+REPLY_BODY = "Reply from the matrix"
+
+
+def replied(world: dict[str, Sample], user, client) -> bool:
+    """The user's public reply is on the case."""
+    case = world["helpdesk.case"].obj
+    return CaseMessage.objects.filter(case=case, kind=MessageKind.REPLY, author_user=user, body=REPLY_BODY).exists()
+
+
+def viewing_as(world: dict[str, Sample], user, client) -> bool:
+    """The user's session views the portal as the contact, and the audit log says so."""
+    contact = world["crm.contact"].obj
+    audited = AuditEntry.objects.filter(action="portal.view_as_started", actor=user, object_id=str(contact.pk))
+    return client.session.get(SESSION_VIEW_AS) == contact.pk and audited.exists()
+
+
 @dataclass(frozen=True)
 class Custom:
     """How to call a custom admin view, and what the permitted staff member gets.
 
     `marker` names the record (in the world) whose text the view shows; `extra_perms` are permissions the
-    view needs besides the model's own.
+    view needs besides the model's own; `needs` is the model permission it asks for ("view": view or change,
+    "change": change). `effect(world, user, client)` says whether a view that writes did its work for that
+    user; a view without one must write nothing, whoever calls it. `data` must be valid, or a view that does
+    nothing with invalid data would pass whatever its permission check.
     """
 
     kwargs: Callable[[dict[str, Sample]], dict]
@@ -151,17 +197,22 @@ class Custom:
     permitted: tuple[int, ...] = (200,)
     marker: str = ""
     extra_perms: tuple[str, ...] = ()
+    needs: str = "view"
+    effect: Callable[[dict[str, Sample], object, object], bool] | None = None
 
 
 CUSTOM: dict[str, Custom] = {
-    "auth_user_password_change": Custom(kwargs=lambda w: {"id": w["users.user"].obj.pk}, marker="users.user"),
+    "auth_user_password_change": Custom(
+        kwargs=lambda w: {"id": w["users.user"].obj.pk}, marker="users.user", needs="change"
+    ),
     "crm_contact_view_as": Custom(
         kwargs=lambda w: {"object_id": w["crm.contact"].obj.pk},
         method="post",
         permitted=(302,),  # to the portal, viewing as the contact
         extra_perms=("access.view_portal_as",),
+        effect=viewing_as,
     ),
-    "access_portalprofile_preview": Custom(kwargs=lambda w: {}, method="post"),
+    "access_portalprofile_preview": Custom(kwargs=lambda w: {}, method="post"),  # a preview: saves nothing
     "portal_portalsettings_preview": Custom(
         kwargs=lambda w: {"template_id": w["portal.emailtemplate"].obj.pk}, marker="portal.emailtemplate"
     ),
@@ -174,8 +225,10 @@ CUSTOM: dict[str, Custom] = {
     "helpdesk_case_reply": Custom(
         kwargs=lambda w: {"pk": w["helpdesk.case"].obj.pk},
         method="post",
-        data=lambda w: {"body": "Reply from the matrix"},
-        permitted=(302,),  # back to the case
+        data=lambda w: {"kind": "reply", "body": REPLY_BODY, "status": ""},
+        permitted=(302,),  # back to the case, on success and on failure alike: `replied` tells them apart
+        needs="change",
+        effect=replied,
     ),
     "helpdesk_case_attachment": Custom(kwargs=lambda w: {"pk": w["helpdesk.caseattachment"].obj.pk}),
 }
@@ -184,7 +237,8 @@ CUSTOM: dict[str, Custom] = {
 # page whose permission check nothing here proves.
 NOT_EXERCISED: dict[str, str] = {}
 
-# The admin site's own pages (not of a model), by URL name; checked by their own tests below.
+# The admin site's own pages (not of a model), by URL name, or "unnamed <pattern>" for a pattern without a
+# name; checked by their own tests below.
 SITE_PAGES = {
     "index",
     "login",
@@ -195,7 +249,7 @@ SITE_PAGES = {
     "jsi18n",
     "view_on_site",
     "app_list",
-    None,  # the catch-all that answers unknown admin URLs
+    "unnamed (?P<url>.*)$",  # the catch-all that answers unknown admin URLs
 }
 
 
@@ -237,9 +291,9 @@ def model_patterns() -> list[AdminPattern]:
     return found
 
 
-def site_pattern_names() -> set[str | None]:
-    """Names of the admin site's own patterns (everything but the models' includes)."""
-    return {p.name for p in admin.site.get_urls() if isinstance(p, URLPattern)}
+def site_pattern_keys() -> set[str]:
+    """The admin site's own patterns (everything but the models' includes): the name, or the pattern itself."""
+    return {p.name or f"unnamed {p.pattern}" for p in admin.site.get_urls() if isinstance(p, URLPattern)}
 
 
 def backoffice_routes() -> tuple[set[str], set[str]]:
@@ -267,7 +321,7 @@ EXERCISED = [p for p in PATTERNS if p.kind != "custom" or p.name in CUSTOM]
 def test_every_admin_pattern_is_exercised_or_listed():
     unknown = [p.name for p in PATTERNS if p.kind == "custom" and p.name not in CUSTOM and p.name not in NOT_EXERCISED]
     assert unknown == [], f"add these admin views to CUSTOM (or, with a reason, to NOT_EXERCISED): {unknown}"
-    assert site_pattern_names() <= SITE_PAGES, f"new admin site pages: {site_pattern_names() - SITE_PAGES}"
+    assert site_pattern_keys() <= SITE_PAGES, f"new admin site pages: {site_pattern_keys() - SITE_PAGES}"
     mounted, made = backoffice_routes()
     assert mounted == made, f"back-office URLs outside the admin site (give them a ModelAdmin): {mounted - made}"
 
@@ -277,6 +331,7 @@ def test_the_lists_name_no_pattern_that_does_not_exist():
     assert set(CUSTOM) - names == set()
     assert set(NOT_EXERCISED) - names == set()
     assert not set(CUSTOM) & set(NOT_EXERCISED)
+    assert SITE_PAGES - site_pattern_keys() == set()
 
 
 def test_the_walk_sees_the_custom_views_of_the_back_office():
@@ -297,6 +352,14 @@ def staff_with(permissions, email: str):
     return user
 
 
+def sign_in(client, user) -> None:
+    """Sign the user in with the session's clocks already started, so only the request under test writes to it."""
+    client.force_login(user)
+    session = client.session
+    session[SESSION_STARTED] = session[SESSION_SEEN] = int(time.time())
+    session.save()
+
+
 def model_permissions(label: str):
     app_label, model_name = label.split(".")
     return Permission.objects.filter(content_type__app_label=app_label, content_type__model=model_name)
@@ -308,6 +371,26 @@ def named_permissions(names):
         app_label, codename = name.split(".")
         query |= models.Q(content_type__app_label=app_label, codename=codename)
     return Permission.objects.filter(query)
+
+
+def extra_perms_of(pattern: AdminPattern) -> tuple[str, ...]:
+    return CUSTOM[pattern.name].extra_perms if pattern.kind == "custom" else ()
+
+
+def personas(pattern: AdminPattern) -> dict[str, list[Permission]]:
+    """The staff members of the matrix for one pattern, by what they are, with their permissions."""
+    own = list(model_permissions(pattern.label))
+    extra = list(named_permissions(extra_perms_of(pattern)))
+    assert len(extra) == len(extra_perms_of(pattern)), f"unknown permission in {extra_perms_of(pattern)}"
+    view = [p for p in own if p.codename == f"view_{pattern.label.split('.')[1]}"]
+    found = {
+        "without": list(Permission.objects.exclude(pk__in=[p.pk for p in own])),
+        "view-only": [*view, *extra],
+        "with": [*own, *extra],
+    }
+    if extra:
+        found["without extra"] = [p for p in own if p not in extra]
+    return found
 
 
 # --- The requests ---------------------------------------------------------------------------------------
@@ -352,6 +435,27 @@ def follow_to_refusal(client, response, body: str) -> tuple[int, str]:
     return response.status_code, "".join(texts)
 
 
+def snapshot() -> dict[str, list[tuple]]:
+    """Every row of every table: the world is small, and a refused request must leave all of it as it was."""
+    return {
+        model._meta.label_lower: list(model._base_manager.order_by("pk").values_list())
+        for model in apps.get_models()
+        if model._meta.managed and not model._meta.proxy
+    }
+
+
+def changed_since(before: dict[str, list[tuple]]) -> list[str]:
+    after = snapshot()
+    return sorted(label for label, rows in before.items() if after[label] != rows)
+
+
+def writes(pattern: AdminPattern) -> bool:
+    """Whether the view changes records: the standard add and delete pages, a custom view that needs "change"."""
+    if pattern.kind == "custom":
+        return CUSTOM[pattern.name].needs == "change"
+    return pattern.kind in ("add", "delete")
+
+
 def marker_of(pattern: AdminPattern, world: dict[str, Sample]) -> str:
     if pattern.kind == "custom":
         key = CUSTOM[pattern.name].marker
@@ -386,32 +490,93 @@ def world(db, private_media):
     return build_world()
 
 
+def assert_refused(client, pattern: AdminPattern, world: dict[str, Sample], who: str, method: str = "") -> None:
+    """The request is refused, shows nothing of the record and changes nothing.
+
+    A custom view, or any POST, must refuse by itself (403 or 404); only a standard page asked with GET may
+    refuse by a redirect that ends refused.
+    """
+    own_method, url, data = request_of(pattern, world)
+    method = method or own_method
+    before = snapshot()
+    response, body = send(client, method, url, data)
+    if method == "get" and pattern.kind != "custom":
+        status, body = follow_to_refusal(client, response, body)
+    else:
+        status = response.status_code
+    request = f"{method.upper()} {url}"
+    assert status in (403, 404), f"{who} got {status} from {request}"
+    marker = marker_of(pattern, world)
+    assert not marker or marker not in body, f"{who} saw {marker!r} at {request}"
+    assert changed_since(before) == [], f"{who} was refused {request}, which still changed these tables"
+
+
+def assert_permitted(client, pattern: AdminPattern, world: dict[str, Sample], who: str, user) -> None:
+    """The request gets the page, and a custom view did its work (or, when it is not for writing, wrote nothing)."""
+    method, url, data = request_of(pattern, world)
+    before = snapshot()
+    response, body = send(client, method, url, data)
+    request = f"{method.upper()} {url}"
+    assert response.status_code in permitted_statuses(pattern, user), f"{who} got {response.status_code} from {request}"
+    marker = marker_of(pattern, world)
+    if marker and response.status_code == 200 and pattern.kind in ("change", "custom"):
+        assert marker in body  # the marker is real text of the page: its absence elsewhere means something
+    if pattern.kind == "custom":
+        effect = CUSTOM[pattern.name].effect
+        if effect is None:
+            assert changed_since(before) == [], f"{request} is not for writing, but it changed these tables"
+        else:
+            assert effect(world, user, client), f"{who} got {response.status_code} from {request}, but nothing done"
+
+
 @pytest.mark.parametrize("pattern", EXERCISED, ids=[p.url_name for p in EXERCISED])
 def test_each_admin_page_asks_for_the_models_permission(client, world, pattern):
     method, url, data = request_of(pattern, world)
-    marker = marker_of(pattern, world)
-    login = reverse("admin:login")
-
-    response, body = send(client, method, url, data)
+    before = snapshot()
+    response, _body = send(client, method, url, data)
     assert response.status_code == 302, f"anonymous got {response.status_code} from {url}"
-    assert response["Location"].startswith(login), f"anonymous sent to {response['Location']}"
+    assert response["Location"].startswith(reverse("admin:login")), f"anonymous sent to {response['Location']}"
+    assert changed_since(before) == [], f"anonymous was refused {url}, which still changed these tables"
 
-    everything_else = Permission.objects.exclude(pk__in=model_permissions(pattern.label))
-    client.force_login(staff_with(everything_else, "without@portico.example"))
-    response, body = send(client, method, url, data)
-    status, body = follow_to_refusal(client, response, body)
-    assert status in (403, 404), f"staff without {pattern.label} permissions got {status} from {url}"
-    if marker:
-        assert marker not in body
+    people = personas(pattern)
+    sign_in(client, staff_with(people["without"], "without@portico.example"))
+    assert_refused(client, pattern, world, f"staff without {pattern.label} permissions")
 
-    extra = CUSTOM[pattern.name].extra_perms if pattern.kind == "custom" else ()
-    permitted = staff_with([*model_permissions(pattern.label), *named_permissions(extra)], "with@portico.example")
-    client.force_login(permitted)
-    response, body = send(client, method, url, data)
-    expected = permitted_statuses(pattern, permitted)
-    assert response.status_code in expected, f"staff with {pattern.label} permissions got {response.status_code}"
-    if marker and response.status_code == 200 and pattern.kind in ("change", "custom"):
-        assert marker in body  # the marker is real text of the page: its absence above means something
+    if "without extra" in people:
+        sign_in(client, staff_with(people["without extra"], "without-extra@portico.example"))
+        assert_refused(client, pattern, world, f"staff without {', '.join(extra_perms_of(pattern))}")
+
+    viewer = staff_with(people["view-only"], "viewer@portico.example")
+    sign_in(client, viewer)
+    if writes(pattern):
+        assert_refused(client, pattern, world, f"view-only staff of {pattern.label}")
+    else:
+        assert_permitted(client, pattern, world, f"view-only staff of {pattern.label}", viewer)
+    if pattern.kind == "change":
+        assert_refused(client, pattern, world, f"view-only staff of {pattern.label} saving", method="post")
+
+    permitted = staff_with(people["with"], "with@portico.example")
+    sign_in(client, permitted)
+    assert_permitted(client, pattern, world, f"staff with {pattern.label} permissions", permitted)
+
+
+def test_view_only_staff_are_offered_no_action(rf, world):
+    """Every action of the back office writes (assign, close, publish, revoke, delete…); one declared without
+    `permissions=` is offered to, and run for, staff who may only view."""
+    offered = {}
+    for model, model_admin in admin.site._registry.items():
+        meta = model._meta
+        request = rf.get(reverse(f"admin:{meta.app_label}_{meta.model_name}_changelist"))
+        request.user = staff_with(
+            model_permissions(meta.label_lower).filter(codename=f"view_{meta.model_name}"),
+            f"viewer.{meta.app_label}.{meta.model_name}@portico.example",
+        )
+        if actions := list(model_admin.get_actions(request)):
+            offered[meta.label_lower] = actions
+    assert offered == {}, f"actions offered to view-only staff (give them permissions=[...]): {offered}"
+    request = rf.get(reverse("admin:helpdesk_case_changelist"))
+    request.user = staff_with(model_permissions("helpdesk.case"), "case.editor@portico.example")
+    assert "mark_closed" in admin.site._registry[Case].get_actions(request)  # the check above sees actions
 
 
 # --- The admin site's own pages -------------------------------------------------------------------------
@@ -441,7 +606,7 @@ def test_the_site_pages_send_anonymous_visitors_to_sign_in(client, world):
 
 
 def test_staff_without_permissions_see_no_record_on_the_site_pages(client, world):
-    client.force_login(staff_with([], "nothing@portico.example"))
+    sign_in(client, staff_with([], "nothing@portico.example"))
     pages = [
         client.get(reverse("admin:index")),
         client.get(reverse("admin:app_list", args=["crm"])),

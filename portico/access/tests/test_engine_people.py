@@ -84,3 +84,14 @@ def test_an_email_at_another_company_is_not_one_of_the_company_contacts(
     with django_assert_num_queries(1):
         assert engine.company_contacts(who).filter(email__iexact="BOB@acme.example").count() == 1
     assert not engine.company_contacts(who).filter(email__iexact=globex_people[1].email).exists()
+
+
+def test_company_contacts_of_a_subsidiary_in_the_principals_tree_and_never_of_another_company(
+    group_admin, acme_sub, globex_people
+):
+    sub_contact = ContactFactory(account=acme_sub)
+    who = principal(group_admin)
+    assert set(engine.company_contacts(who, acme_sub.pk)) == {sub_contact}
+    assert set(engine.company_contacts(who, who.account.pk)) == set(engine.company_contacts(who))
+    with pytest.raises(Http404):
+        engine.company_contacts(who, globex_people[0].account_id)

@@ -19,7 +19,16 @@ from portico.core.urltags import pk_url
 from portico.helpdesk import selectors, services
 from portico.helpdesk.models import PUBLIC_KINDS, CaseAttachment, HelpdeskSettings, MessageKind, Source, Status
 from portico.helpdesk.portal.forms import CaseCreateForm, CaseEditForm, RatingForm, ReplyForm
-from portico.portal.editing import add_errors, creatable_fields, earlier_result, new_submission, remember_result
+from portico.portal.editing import (
+    SUBMISSION_BUSY,
+    add_errors,
+    claim_submission,
+    creatable_fields,
+    earlier_result,
+    new_submission,
+    release_submission,
+    remember_result,
+)
 from portico.portal.records import AttachmentDownloadView, RecordDetailMixin, RecordExportView, RecordListView
 from portico.portal.views import PortalView
 
@@ -99,6 +108,9 @@ class CaseCreateView(CasesView):
         done = earlier_result(request, token)
         if done:
             return HttpResponseRedirect(reverse("portal:case", args=[done]))
+        if not claim_submission(request, token):
+            messages.info(request, SUBMISSION_BUSY)
+            return HttpResponseRedirect(reverse("portal:cases"))
         data = form.cleaned_data
         try:
             case = services.create_case(
@@ -112,6 +124,7 @@ class CaseCreateView(CasesView):
                 attachments=data.get("attachments") or (),
             )
         except ValidationError as exc:
+            release_submission(request, token)
             add_errors(form, exc)
             return self.render_form(form, status=400)
         services.link_deflections(case=case, ids=request.session.pop(SESSION_DEFLECTIONS, []))
@@ -202,7 +215,38 @@ class CaseView(RecordDetailMixin, CasesView):
         return self.back(case)
 
 
-def live_context(case) -> dict:
+def sla_lines(case, shown, when) -> list[tuple[str, str]]:
+    """(label, text) of the SLA the customer sees: when a first response and a resolution are (or were) due.
+
+    While the case waits for the customer a due time shows as paused, unless it had passed before the wait.
+    """
+
+    def paused(due) -> bool:
+        return case.sla_paused and due > case.sla_paused_at
+
+    lines = []
+    if "first_response_due" in shown and case.first_response_due:
+        if case.first_responded_at:
+            text = _("answered %(when)s") % {"when": when(case.first_responded_at)}
+        elif paused(case.first_response_due):
+            text = _("paused while we wait for your reply")
+        else:
+            text = _("due by %(when)s") % {"when": when(case.first_response_due)}
+        lines.append((_("First response"), text))
+    if "resolution_due" in shown and case.resolution_due:
+        if case.resolved_at:
+            text = _("resolved %(when)s") % {"when": when(case.resolved_at)}
+        elif case.status == Status.CLOSED:
+            text = _("closed")
+        elif paused(case.resolution_due):
+            text = _("paused while we wait for your reply")
+        else:
+            text = _("due by %(when)s") % {"when": when(case.resolution_due)}
+        lines.append((_("Resolution"), text))
+    return lines
+
+
+def live_context(case, shown) -> dict:
     """The live part of a case page (state, conversation, history) with its texts prepared: names chosen, dates
     written and file links built here once, so the template only writes them out."""
     page = selectors.case_page(case)
@@ -253,7 +297,7 @@ def live_context(case) -> dict:
                 "actor": actor,
             }
         )
-    return {**page, "conversation": conversation, "history": history}
+    return {**page, "conversation": conversation, "history": history, "sla_lines": sla_lines(case, shown, when)}
 
 
 # Fields the case page shows in its heading and live state rather than in its list of fields.
@@ -276,10 +320,11 @@ class CaseDetailView(CaseView):
         abilities = self.abilities(case)
         if rating_form is None and abilities["rate"]:
             rating_form = RatingForm(initial={"rating": case.rating, "comment": case.rating_comment})
+        shown = set(engine.shown_fields(self.principal, self.module))
         context = self.context(
             case=case,
             rows=self.detail_rows(case, exclude=HEADER_FIELDS),
-            shown=set(engine.shown_fields(self.principal, self.module)),
+            shown=shown,
             abilities=abilities,
             reply_form=reply_form or ReplyForm(initial={"submission": new_submission()}),
             rating_form=rating_form,
@@ -287,7 +332,7 @@ class CaseDetailView(CaseView):
             merged_into=selectors.visible_merge_target(self.principal, self.module, case),
             can_create=self.principal.grant(self.module).create,
             poll_seconds=POLL_SECONDS,
-            **live_context(case),
+            **live_context(case, shown),
         )
         return render(self.request, "portal/cases/case_detail.html", context, status=status)
 
@@ -300,12 +345,13 @@ class CaseUpdatesView(CaseView):
         if request.GET.get("since") == selectors.version(case):
             return HttpResponse(status=204)
         page_status = request.GET.get("page_status")  # the status the open page was drawn with
+        shown = set(engine.shown_fields(self.principal, self.module))
         context = self.context(
             case=case,
-            shown=set(engine.shown_fields(self.principal, self.module)),
+            shown=shown,
             poll_seconds=POLL_SECONDS,
             page_status=page_status if page_status in Status.values else None,
-            **live_context(case),
+            **live_context(case, shown),
         )
         return render(request, "portal/cases/case_live.html", context)
 
@@ -324,6 +370,9 @@ class CaseReplyView(CaseDetailView):
         token = form.cleaned_data["submission"]
         if earlier_result(request, token):
             return self.back(case)
+        if not claim_submission(request, token):
+            messages.info(request, SUBMISSION_BUSY)
+            return self.back(case)
         try:
             services.add_customer_message(
                 case=case,
@@ -334,6 +383,7 @@ class CaseReplyView(CaseDetailView):
                 attachments=form.cleaned_data.get("attachments") or (),
             )
         except ValidationError as exc:
+            release_submission(request, token)
             add_errors(form, exc)
             return self.render_page(case, reply_form=form, status=400)
         remember_result(request, token, case.pk)

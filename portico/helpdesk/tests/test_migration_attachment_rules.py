@@ -1,7 +1,9 @@
-"""Migration helpdesk 0006: the helpdesk's attachment rules move to the portal settings, and back when reversed.
+"""Migrations helpdesk 0006 and 0007: the helpdesk's attachment rules move to the portal settings (0006 copies
+them, 0007 removes the helpdesk's fields), and back when reversed.
 
 Each test migrates the helpdesk back to 0005 (the rules still on the helpdesk settings), writes rows with the
-models of that state, migrates forward and reads the result; the database is put back to the latest state.
+models of that state, migrates forward past both and reads the result; the database is put back to the latest
+state.
 """
 
 import pytest
@@ -9,7 +11,7 @@ from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
 BEFORE = [("helpdesk", "0005_sla_pause_and_holidays"), ("portal", "0003_attachment_rules")]
-AFTER = [("helpdesk", "0006_attachment_rules_to_portal"), ("portal", "0003_attachment_rules")]
+AFTER = [("helpdesk", "0007_helpdesksettings_remove_attachment_rules"), ("portal", "0003_attachment_rules")]
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 

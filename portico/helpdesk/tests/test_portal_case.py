@@ -1,9 +1,11 @@
 """The portal's case pages: create, detail, live updates, reply, close, reopen, rate, edit, deflection, scope."""
 
 from datetime import timedelta
+from types import SimpleNamespace
 
 import pytest
 import time_machine
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.formats import date_format
@@ -15,6 +17,7 @@ from portico.helpdesk import selectors, services
 from portico.helpdesk.models import Case, CaseDeflection, CaseMessage, Priority, Source, Status
 from portico.helpdesk.tests.factories import CategoryFactory, give_cases, open_case, png_upload, text_upload
 from portico.knowledge.tests.factories import ArticleFactory, grant_knowledge
+from portico.portal.editing import claim_submission
 
 CREATE = reverse("portal:case_create")
 
@@ -94,6 +97,26 @@ def test_a_double_submit_opens_one_case(portal_client, bob_cases):
     data = {"subject": "S", "description": "D", "submission": token}
     first, second = client.post(CREATE, data), client.post(CREATE, data)
     assert Case.objects.count() == 1 and first["Location"] == second["Location"]
+
+
+def test_a_submit_of_a_form_still_being_saved_opens_nothing_and_says_so(portal_client, bob_cases):
+    """A double click: the first request holds the form's token while its case is saved."""
+    client = portal_client(bob_cases)
+    token = client.get(CREATE).context["form"]["submission"].value()
+    assert claim_submission(SimpleNamespace(user=bob_cases.user), token)  # the first request, not finished
+    response = client.post(CREATE, {"subject": "S", "description": "D", "submission": token}, follow=True)
+    assert Case.objects.count() == 0
+    assert "This form is already being sent." in response.content.decode()
+
+
+def test_a_refused_case_may_be_sent_again_with_the_same_form(portal_client, bob_cases):
+    client = portal_client(bob_cases)
+    token = client.get(CREATE).context["form"]["submission"].value()
+    disguised = SimpleUploadedFile("shot.png", b"MZ\x90\x00" + bytes(200), content_type="image/png")  # a program
+    refused = client.post(CREATE, {"subject": "S", "description": "D", "submission": token, "attachments": disguised})
+    assert refused.status_code == 400 and Case.objects.count() == 0  # refused by the service, after the claim
+    client.post(CREATE, {"subject": "S", "description": "D", "submission": token})
+    assert Case.objects.count() == 1
 
 
 def test_view_only_profiles_cannot_open_cases(portal_client, bob):
@@ -192,6 +215,16 @@ def test_while_the_case_waits_for_the_customer_its_resolution_clock_shows_paused
         case=case, contact=bob_cases.contact, body="The one upstairs.", actor=bob_cases.user, source=Source.PORTAL
     )
     assert "due by" in page(portal_client(bob_cases), case)
+
+
+def test_a_due_time_missed_before_the_wait_is_not_shown_as_paused(portal_client, bob_cases, agent):
+    case = open_case(bob_cases)
+    services.add_staff_reply(case=case, user=agent, body="Which printer is it?")
+    case.refresh_from_db()
+    with time_machine.travel(case.resolution_due + timedelta(hours=1)):
+        services.change_status(case=case, status=Status.WAITING, actor=agent)
+        content = page(portal_client(bob_cases), case)
+    assert "due by" in content and "paused while we wait for your reply" not in content
 
 
 def test_the_fields_and_the_conversation_are_written_in_the_readers_language(portal_client, bob_cases, agent):

@@ -182,6 +182,114 @@ def test_a_new_priority_keeps_the_credit_of_earlier_waits(bob, agent):
     assert case.first_response_due == local(2026, 11, 25, 11)  # answered as the wait began
 
 
+def pause_before_pausing_existed(case, start, end) -> None:
+    """A wait from the days before the SLA clock paused: in the status history only, the due times untouched."""
+    for when, old, new in ((start, Status.OPEN, Status.WAITING), (end, Status.WAITING, Status.OPEN)):
+        with time_machine.travel(when, tick=False):
+            CaseStatusChange.objects.create(case=case, old_status=old, new_status=new)
+            Case.objects.filter(pk=case.pk).update(status=new)
+
+
+def test_a_wait_from_before_pausing_counts_the_same_at_the_end_of_a_wait_and_at_a_new_priority(bob, agent):
+    with at(2026, 11, 25, 10):  # Wednesday
+        high, normal = open_case(bob, priority=Priority.HIGH), open_case(bob, priority=Priority.NORMAL)
+    with at(2026, 11, 25, 10, 30):
+        for case in (high, normal):
+            services.add_staff_reply(case=case, user=agent, body="Looking.")
+            pause_before_pausing_existed(case, local(2026, 11, 25, 11), local(2026, 11, 26, 11))
+            case.refresh_from_db()
+    assert high.resolution_due == local(2026, 11, 26, 10)  # the old wait never moved it
+    with at(2026, 11, 26, 12):
+        for case in (high, normal):
+            services.add_staff_reply(case=case, user=agent, body="A photo?", status=Status.WAITING)
+    with at(2026, 11, 26, 13):
+        for case in (high, normal):
+            reply_as_customer(case, bob)  # the high case: due times moved at the end of the wait
+        services.update_case(case=normal, actor=agent, priority=Priority.HIGH)  # the other: by the new priority
+    high.refresh_from_db()
+    normal.refresh_from_db()
+    # High, 8 business hours from Wednesday 10:00: Thursday 10:00; the old wait (Wednesday 11:00 to Thursday 11:00)
+    # leaves seven from Thursday 11:00, Friday 10:00; the new one (Thursday 12:00 to 13:00) leaves six from 13:00.
+    assert high.resolution_due == normal.resolution_due == local(2026, 11, 27, 11)
+    assert high.first_response_due == normal.first_response_due == local(2026, 11, 25, 11)
+
+
+def test_a_first_answer_during_a_wait_gives_the_due_times_a_new_priority_would(bob, agent):
+    with at(2026, 11, 25, 10):
+        high, normal = open_case(bob, priority=Priority.HIGH), open_case(bob, priority=Priority.NORMAL)
+    with at(2026, 11, 25, 10, 30):
+        for case in (high, normal):
+            services.change_status(case=case, status=Status.WAITING, actor=agent)  # without a reply
+    with at(2026, 11, 25, 12):
+        for case in (high, normal):
+            services.add_staff_reply(case=case, user=agent, body="Hello")
+        services.update_case(case=normal, actor=agent, priority=Priority.HIGH)
+    high.refresh_from_db()
+    normal.refresh_from_db()
+    # One business hour to answer from 10:00: half an hour left at the wait, counted from the answer at 12:00.
+    assert high.first_response_due == normal.first_response_due == local(2026, 11, 25, 12, 30)
+    assert high.resolution_due == normal.resolution_due == local(2026, 11, 26, 10)  # still waiting: not moved yet
+
+
+# --- a breach before the wait stays visible while waiting --------------------------------------------------
+
+
+def test_a_resolution_missed_before_the_wait_is_breached_while_the_case_waits(client, sam, bob, agent):
+    with at(2026, 11, 25, 10):
+        case = open_case(bob, priority=Priority.URGENT)  # resolution due 14:00
+        services.add_staff_reply(case=case, user=agent, body="On it.")
+    with at(2026, 11, 25, 15):
+        services.change_status(case=case, status=Status.WAITING, actor=agent)
+    with at(2026, 11, 25, 16):
+        client.force_login(sam)  # a session signed in at another frozen time has expired
+        case.refresh_from_db()
+        assert (case.sla_paused, sla_state(case)) == (True, BREACHED)
+        assert listed(client.get(QUEUE, {"sla": "breached"})) == [case.number]
+        assert listed(client.get(QUEUE, {"sla": "24"})) == []
+        page = client.get(reverse("admin:helpdesk_case_change", args=[case.pk])).content.decode()
+        assert "Breached" in page and "Paused: waiting for the customer" not in page
+
+
+def test_a_first_response_answered_late_is_breached_while_the_case_waits(client, sam, bob, agent):
+    with at(2026, 11, 25, 10):
+        case = open_case(bob, priority=Priority.URGENT)  # first response due 10:30, resolution 14:00
+    with at(2026, 11, 25, 11):
+        services.add_staff_reply(case=case, user=agent, body="Which printer?", status=Status.WAITING)
+    with at(2026, 11, 25, 12):
+        client.force_login(sam)  # a session signed in at another frozen time has expired
+        case.refresh_from_db()
+        assert sla_state(case) == BREACHED
+        assert listed(client.get(QUEUE, {"sla": "breached"})) == [case.number]
+
+
+def test_an_unanswered_first_response_due_before_the_wait_is_breached_while_the_case_waits(client, sam, bob, agent):
+    with at(2026, 11, 25, 10):
+        case = open_case(bob, priority=Priority.URGENT)  # first response due 10:30
+    with at(2026, 11, 25, 10, 30):  # set waiting without a reply, exactly at the due time
+        services.change_status(case=case, status=Status.WAITING, actor=agent)
+    with at(2026, 11, 25, 11):
+        client.force_login(sam)  # a session signed in at another frozen time has expired
+        case.refresh_from_db()
+        assert sla_state(case) == BREACHED
+        assert listed(client.get(QUEUE, {"sla": "breached"})) == [case.number]
+
+
+def test_a_case_waiting_before_its_due_times_passed_is_paused_and_in_neither_queue_filter(client, sam, bob, agent):
+    with at(2026, 11, 25, 10):
+        case = open_case(bob, priority=Priority.URGENT)  # first response due 10:30, resolution 14:00
+    with at(2026, 11, 25, 10, 20):
+        services.change_status(case=case, status=Status.WAITING, actor=agent)  # neither answered nor due yet
+    with at(2026, 11, 25, 16):
+        client.force_login(sam)  # a session signed in at another frozen time has expired
+        case.refresh_from_db()
+        assert sla_state(case) == PAUSED
+        assert listed(client.get(QUEUE, {"sla": "breached"})) == []
+        assert listed(client.get(QUEUE, {"sla": "24"})) == []
+        services.change_status(case=case, status=Status.OPEN, actor=agent)
+        assert sla_state(case) == DUE_SOON  # the answer: 10:30 + 5 h 40 min of waiting
+    assert (case.first_response_due, case.resolution_due) == (local(2026, 11, 25, 16, 10), local(2026, 11, 25, 19, 40))
+
+
 # --- holidays ------------------------------------------------------------------------------------------------
 
 

@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from portico.access.models import PortalAccess, PortalProfile
+from portico.access.models import PortalAccess, PortalProfile, Scope
 from portico.access.tests.factories import PortalAccessFactory, ProfileFactory, grants
 from portico.core.models import AuditEntry, OutboxMessage
 from portico.crm.models import Contact
@@ -247,3 +247,25 @@ def test_the_duplicate_email_check_costs_one_query(portal_client, alice, bob, gl
 
 # session, login, principal, portal settings (cache), the duplicate check
 DUPLICATE_REFUSED = 5
+
+
+def test_an_email_is_unique_within_the_colleagues_own_company_also_in_a_subsidiary(portal_client, alice, acme):
+    """An admin whose scope reaches subsidiaries edits a subsidiary's contact: its own company's rule holds."""
+    profile = alice.profile
+    profile.grants["colleagues"]["scope"] = Scope.COMPANY_AND_SUBSIDIARIES
+    profile.save()
+    sub = AccountFactory(name="Acme Sub Oy", parent=acme)
+    sven = ContactFactory(first_name="Sven", last_name="Sub", account=sub, email="sven@acmesub.example")
+    ContactFactory(first_name="Siv", last_name="Sub", account=sub, email="siv@acmesub.example")
+    url = reverse("portal:colleague", args=[sven.pk])
+    client = portal_client(alice)
+    taken = client.post(
+        url, {"first_name": "Sven", "last_name": "Sub", "email": "SIV@acmesub.example", "language": "en"}
+    )
+    assert taken.status_code == 400 and "already exists" in taken.content.decode()
+    # An address of the parent company is another company's: the subsidiary's contact may have it too.
+    parent = client.post(
+        url, {"first_name": "Sven", "last_name": "Sub", "email": alice.contact.email, "language": "en"}
+    )
+    assert parent.status_code == 302
+    assert Contact.objects.get(pk=sven.pk).email == alice.contact.email

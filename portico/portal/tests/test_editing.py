@@ -1,17 +1,25 @@
 """Helpers of the portal's create and edit views: a service's errors on the form, the fields a customer sets on a
 new record, and double submits answered with the first result."""
 
+from types import SimpleNamespace
+
 import pytest
 from django import forms
-from django.contrib.sessions.backends.db import SessionStore
 from django.core.exceptions import ValidationError
 from django.test import RequestFactory
 
 from portico.access.principal import Principal
 from portico.access.registry import get_module
 from portico.helpdesk.tests.factories import give_cases
-from portico.portal import editing
-from portico.portal.editing import add_errors, creatable_fields, earlier_result, new_submission, remember_result
+from portico.portal.editing import (
+    add_errors,
+    claim_submission,
+    creatable_fields,
+    earlier_result,
+    new_submission,
+    release_submission,
+    remember_result,
+)
 
 
 class ThingForm(forms.Form):
@@ -41,34 +49,44 @@ def test_a_services_plain_error_goes_at_the_top():
 
 
 @pytest.fixture
-def request_with_session():
-    request = RequestFactory().post("/")
-    request.session = SessionStore()
-    return request
+def request_of(db):
+    def make(user_pk):
+        request = RequestFactory().post("/")
+        request.user = SimpleNamespace(pk=user_pk)
+        return request
+
+    return make
 
 
-def test_a_double_submit_gets_the_first_result(request_with_session):
-    token = new_submission()
-    assert earlier_result(request_with_session, token) is None
-    remember_result(request_with_session, token, 42)
-    assert earlier_result(request_with_session, token) == 42
-    assert earlier_result(request_with_session, new_submission()) is None  # another form is new
-    assert request_with_session.session[editing.SESSION_SUBMISSIONS] == {token: 42}
+def test_a_double_submit_gets_the_first_result(request_of):
+    request, token = request_of(1), new_submission()
+    assert earlier_result(request, token) is None and claim_submission(request, token)
+    remember_result(request, token, 42)
+    assert earlier_result(request, token) == 42
+    assert earlier_result(request, new_submission()) is None  # another form is new
+    assert earlier_result(request_of(2), token) is None  # another user's form is theirs
 
 
-def test_a_form_without_a_token_is_never_taken_for_a_double_submit(request_with_session):
-    remember_result(request_with_session, "", 1)
-    assert earlier_result(request_with_session, "") is None
-    assert editing.SESSION_SUBMISSIONS not in request_with_session.session
+def test_a_submit_while_the_same_form_is_being_saved_is_held_back(request_of):
+    """A double click: two requests with one token at once; only the first may run the service."""
+    first, second, token = request_of(1), request_of(1), new_submission()
+    assert claim_submission(first, token)
+    assert not claim_submission(second, token) and earlier_result(second, token) is None
+    remember_result(first, token, 7)
+    assert earlier_result(second, token) == 7
 
 
-def test_only_the_latest_submissions_are_remembered(request_with_session):
-    tokens = [new_submission() for _ in range(editing.KEEP + 1)]
-    for n, token in enumerate(tokens):
-        remember_result(request_with_session, token, n)
-    assert earlier_result(request_with_session, tokens[0]) is None
-    assert earlier_result(request_with_session, tokens[-1]) == editing.KEEP
-    assert len(request_with_session.session[editing.SESSION_SUBMISSIONS]) == editing.KEEP
+def test_a_refused_form_may_be_sent_again_once_corrected(request_of):
+    request, token = request_of(1), new_submission()
+    assert claim_submission(request, token)
+    release_submission(request, token)
+    assert claim_submission(request, token)
+
+
+def test_a_form_without_a_token_is_never_taken_for_a_double_submit(request_of):
+    request = request_of(1)
+    remember_result(request, "", 1)
+    assert earlier_result(request, "") is None and claim_submission(request, "") and claim_submission(request, "")
 
 
 def test_a_new_record_takes_only_the_fields_the_profile_makes_editable(bob):

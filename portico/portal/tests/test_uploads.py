@@ -2,15 +2,18 @@
 upload box built from them, and the "Module settings" section that links to each module's own settings."""
 
 import pytest
+from django.apps import apps
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import connection
+from django.db.models.signals import post_migrate
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from portico.core.attachments import KINDS
 from portico.core.uploads import MAX_FILES, attachment_rules, attachments_field
 from portico.helpdesk.models import HelpdeskSettings, Team
-from portico.portal.models import PortalSettings
+from portico.portal.models import CACHE_KEY, OLD_CACHE_KEYS, PortalSettings
 from portico.portal.tests.factories import SETTINGS_URL, form_data
 from portico.users.models import User
 
@@ -124,3 +127,12 @@ def test_the_module_settings_cost_one_query_per_module_at_most(admin_client):
         assert admin_client.get(SETTINGS_URL).status_code == 200
     helpdesk_table = HelpdeskSettings._meta.db_table
     assert sum(helpdesk_table in q["sql"] for q in queries.captured_queries) == 1
+
+
+def test_migrations_forget_every_cached_shape_of_the_settings():
+    """A migration may change the settings rows behind the cache; a rollback must not find an old shape."""
+    for key in (CACHE_KEY, *OLD_CACHE_KEYS):
+        cache.set(key, {"stale": True}, None)
+    portal = apps.get_app_config("portal")
+    post_migrate.send(sender=portal, app_config=portal, verbosity=0, interactive=False, using="default", apps=apps)
+    assert all(cache.get(key) is None for key in (CACHE_KEY, *OLD_CACHE_KEYS))

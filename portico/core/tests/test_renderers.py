@@ -17,17 +17,31 @@ class SampleForm(forms.Form):
     agree = forms.BooleanField()
 
 
-def _html(form) -> str:
-    """The form's HTML with runs of white space as one space (the two engines indent differently)."""
-    return re.sub(r"\s*([<>])\s*", r"\1", re.sub(r"\s+", " ", form.as_div().strip()))
+def _html(html) -> str:
+    """HTML with runs of white space as one space (the two engines indent differently)."""
+    return re.sub(r"\s*([<>])\s*", r"\1", re.sub(r"\s+", " ", str(html).strip()))
 
 
-def test_forms_write_the_same_html_as_with_djangos_engine():
-    data = {"name": "<script>alert(1)</script>" * 2, "colour": "x"}  # too long, a bad choice, agree missing
-    ours = _html(SampleForm(data, renderer=FormRenderer()))
-    djangos = _html(SampleForm(data, renderer=DjangoTemplates()))
-    assert ours == djangos
-    assert "&lt;script&gt;" in ours and "<script>" not in ours
+DATA = {"name": "<script>alert(1)</script>" * 2, "colour": "x"}  # too long, a bad choice, agree missing
+
+
+def test_widgets_and_errors_are_the_same_html_as_with_djangos_engine():
+    ours, djangos = SampleForm(DATA, renderer=FormRenderer()), SampleForm(DATA, renderer=DjangoTemplates())
+    for name in SampleForm.base_fields:
+        assert _html(ours[name]) == _html(djangos[name])
+        assert _html(ours[name].errors) == _html(djangos[name].errors)
+    assert "&lt;script&gt;" in str(ours["name"]) and "<script>" not in str(ours["name"])
+
+
+def test_a_field_group_is_the_portals_field_markup():
+    form = SampleForm(DATA, renderer=FormRenderer())
+    html = _html(form["name"].as_field_group())
+    assert html.startswith('<div class="field invalid"><label for="id_name">Name</label><input type="text"')
+    assert '<p class="help" id="id_name_helptext">Your<b>name</b></p>' in html  # help text is trusted markup
+    assert '<p class="error" id="id_name_error">Ensure this value has at most 20 characters (it has 50).</p>' in html
+    assert "<script>" not in html
+    agree = _html(form["agree"].as_field_group())  # a check box comes before its label
+    assert agree.startswith('<div class="field invalid"><input type="checkbox"') and '<label for="id_agree">' in agree
 
 
 def test_djangos_form_templates_come_from_jinja2_and_the_rest_from_djangos_engine():

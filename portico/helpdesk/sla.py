@@ -169,6 +169,13 @@ def next_due(case) -> datetime | None:
     return case.resolution_due
 
 
+def stands_still(case, due: datetime | None) -> bool:
+    """Whether a due time is paused now: the case waits for the customer and it was not yet due when the wait
+    began (a due time missed before the wait stays missed)."""
+    paused_at = getattr(case, "sla_paused_at", None)
+    return paused_at is not None and due is not None and due > paused_at
+
+
 def missed_before_pause(case, paused_at: datetime) -> bool:
     """Whether a waiting case had missed a due time before its pause began: resolution due by then, the first
     response answered late, or unanswered and due by then. The pause does not undo such a breach (`resume_due`).

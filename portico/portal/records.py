@@ -86,10 +86,10 @@ def clean_query(text: str) -> str:
 
 def display_value(obj: models.Model, name: str) -> object:
     """A field's value as people read it: the label of a choice, the text of a related record, the value itself."""
-    field = obj._meta.get_field(name)
-    if getattr(field, "choices", None):
-        return getattr(obj, f"get_{name}_display")()
-    return getattr(obj, name)
+    field, value = obj._meta.get_field(name), getattr(obj, name)
+    if getattr(field, "choices", None) and value is not None:
+        return choice_labels(field).get(str(value), value)  # labels kept per language, not rebuilt per record
+    return value
 
 
 def shown_text(value: object, *, long: bool = False) -> str:

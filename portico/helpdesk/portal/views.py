@@ -19,6 +19,7 @@ from portico.core.urltags import pk_url
 from portico.helpdesk import selectors, services
 from portico.helpdesk.models import PUBLIC_KINDS, CaseAttachment, HelpdeskSettings, MessageKind, Source, Status
 from portico.helpdesk.portal.forms import CaseCreateForm, CaseEditForm, RatingForm, ReplyForm
+from portico.helpdesk.sla import stands_still
 from portico.portal.editing import (
     SUBMISSION_BUSY,
     add_errors,
@@ -220,15 +221,11 @@ def sla_lines(case, shown, when) -> list[tuple[str, str]]:
 
     While the case waits for the customer a due time shows as paused, unless it had passed before the wait.
     """
-
-    def paused(due) -> bool:
-        return case.sla_paused and due > case.sla_paused_at
-
     lines = []
     if "first_response_due" in shown and case.first_response_due:
         if case.first_responded_at:
             text = _("answered %(when)s") % {"when": when(case.first_responded_at)}
-        elif paused(case.first_response_due):
+        elif stands_still(case, case.first_response_due):
             text = _("paused while we wait for your reply")
         else:
             text = _("due by %(when)s") % {"when": when(case.first_response_due)}
@@ -238,7 +235,7 @@ def sla_lines(case, shown, when) -> list[tuple[str, str]]:
             text = _("resolved %(when)s") % {"when": when(case.resolved_at)}
         elif case.status == Status.CLOSED:
             text = _("closed")
-        elif paused(case.resolution_due):
+        elif stands_still(case, case.resolution_due):
             text = _("paused while we wait for your reply")
         else:
             text = _("due by %(when)s") % {"when": when(case.resolution_due)}
